@@ -1,0 +1,1 @@
+"""Headless core: config, intranet client, classification, state. No Qt here."""

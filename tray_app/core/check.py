@@ -1,0 +1,200 @@
+"""One check: fetch -> classify -> report. Used by `check` and by the tray alike."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from tray_app.core.classify import Classification, classify
+from tray_app.core.client import FetchResult, IntranetClient
+from tray_app.core.config import Config
+from tray_app.core.credentials import TokenProvider, token_provider
+from tray_app.core.errors import CompanionError, ErrorKind, SignInNeeded
+from tray_app.core.model import IntegrationList, User, parse_integration_list
+from tray_app.core.state import AppState, LastGood, NoticeRecord, StateStore, notice_id
+from tray_app.core.timeutil import format_utc, utc_now
+
+log = logging.getLogger(__name__)
+
+NOTICE_HISTORY_DAYS = 60
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    intranet_url: str | None
+    checked_at: datetime
+    error: CompanionError | None = None
+    answer: IntegrationList | None = None
+    classification: Classification | None = None
+    stale: bool = False
+    confirmed_at: datetime | None = None  # server time the shown answer was confirmed at
+
+    @property
+    def outcome(self) -> str:
+        if self.error is not None:
+            return "error"
+        return "attention" if self.classification and self.classification.notices else "ok"
+
+    @property
+    def exit_code(self) -> int:
+        if self.error is not None:
+            return self.error.exit_code
+        return 1 if self.outcome == "attention" else 0
+
+    @property
+    def user(self) -> User | None:
+        return self.answer.user if self.answer else None
+
+
+def _user_json(user: User | None) -> dict[str, Any] | None:
+    return None if user is None else {"id": user.id, "name": user.name, "email": user.email}
+
+
+def report_to_json(report: CheckReport) -> dict[str, Any]:
+    """The `check --json` object of cli.md."""
+    result = report.classification
+    data: dict[str, Any] = {
+        "schema": 1,
+        "intranet_url": report.intranet_url,
+        "checked_at": format_utc(report.checked_at),
+        "outcome": report.outcome,
+        "error": report.error.to_json() if report.error else None,
+        "user": _user_json(report.user),
+        "external_apps_url": report.answer.external_apps_url if report.answer else None,
+        "warning_window_days": report.answer.warning_window_days if report.answer else None,
+        "integrations": [
+            {
+                "id": view.id, "name": view.name, "provider": view.provider,
+                "state": view.state.value, "account": view.account,
+                "expires_at": format_utc(view.expires_at) if view.expires_at else None,
+                "days_left": view.days_left, "reason": view.reason,
+                "reconnect_url": view.reconnect_url,
+            }
+            for view in (result.integrations if result else ())
+        ],
+        "notices": [
+            {"integration_id": n.integration_id, "kind": n.kind.value, "key": n.key,
+             "message": n.message}
+            for n in (result.notices if result else ())
+        ],
+        "warnings": list(result.warnings) if result else [],
+    }
+    if report.stale:
+        data["stale"] = True
+        data["confirmed_at"] = format_utc(report.confirmed_at) if report.confirmed_at else None
+    return data
+
+
+@dataclass
+class Checker:
+    """Runs checks for one configuration; the tray keeps one, `check` makes one."""
+
+    config: Config
+    store: StateStore
+    environ: Mapping[str, str] | None = None
+    clock: Callable[[], datetime] = utc_now
+    provider_factory: Callable[[str], TokenProvider] | None = None
+
+    def run(self) -> CheckReport:
+        try:
+            intranet_url = self.config.intranet_url()
+        except CompanionError as problem:
+            return CheckReport(None, self.clock(), error=problem)
+        state = self.store.load()
+        try:
+            report = self._fetch_and_classify(intranet_url, state)
+        except CompanionError as problem:
+            log.warning("Check failed (%s): %s", problem.kind.value, problem.message)
+            report = self._stale_report(intranet_url, state, problem)
+        self._remember(state, report)
+        return report
+
+    def _provider(self, intranet_url: str) -> TokenProvider:
+        if self.provider_factory is not None:
+            return self.provider_factory(intranet_url)
+        return token_provider(intranet_url, self.environ)
+
+    def _client(self, intranet_url: str) -> IntranetClient:
+        return IntranetClient(
+            intranet_url,
+            connect_timeout=self.config.get("connect_timeout_seconds"),
+            read_timeout=self.config.get("read_timeout_seconds"),
+        )
+
+    def _fetch(self, intranet_url: str, etag: str | None) -> FetchResult:
+        provider = self._provider(intranet_url)
+        token = provider.access_token()
+        client = self._client(intranet_url)
+        try:
+            try:
+                return client.fetch_integrations(token, etag)
+            except SignInNeeded:
+                # One silent refresh after a 401, then give up and ask for sign-in.
+                return client.fetch_integrations(provider.refresh(), etag)
+        finally:
+            client.close()
+
+    def _fetch_and_classify(self, intranet_url: str, state: AppState) -> CheckReport:
+        last = state.last_good_for(intranet_url)
+        result = self._fetch(intranet_url, last.etag if last else None)
+        body = result.body
+        if result.not_modified:
+            if last is None:
+                raise CompanionError(ErrorKind.PROTOCOL, "The intranet answered 'not modified' "
+                                     "to a question the companion never asked before.")
+            body = last.body
+        answer = parse_integration_list(body)
+        server_time = result.server_time
+        warnings: tuple[str, ...] = ()
+        if server_time is None:
+            server_time = self.clock()
+            warnings = ("the intranet sent no Date header; this computer's clock was used",)
+        result_classification = classify(answer, server_time, intranet_url)
+        if warnings:
+            result_classification = Classification(
+                result_classification.integrations, result_classification.notices,
+                result_classification.warnings + warnings)
+        state.last_good = LastGood(intranet_url, body, result.etag, server_time)
+        return CheckReport(intranet_url, server_time, answer=answer,
+                           classification=result_classification, confirmed_at=server_time)
+
+    def _stale_report(self, intranet_url: str, state: AppState,
+                      problem: CompanionError) -> CheckReport:
+        now = self.clock()
+        if problem.retry_after is not None:
+            state.retry_not_before = now + timedelta(seconds=problem.retry_after)
+        last = state.last_good_for(intranet_url)
+        if last is None:
+            return CheckReport(intranet_url, now, error=problem)
+        try:
+            answer = parse_integration_list(last.body)
+        except CompanionError:
+            return CheckReport(intranet_url, now, error=problem)
+        return CheckReport(
+            intranet_url, now, error=problem, answer=answer,
+            classification=classify(answer, last.server_time, intranet_url),
+            stale=True, confirmed_at=last.server_time,
+        )
+
+    def _remember(self, state: AppState, report: CheckReport) -> None:
+        if report.error is None:
+            state.retry_not_before = None
+            _record_notices_seen(state, report)
+        self.store.save(state)
+
+
+def _record_notices_seen(state: AppState, report: CheckReport) -> None:
+    now = report.checked_at
+    assert report.classification is not None
+    for notice in report.classification.notices:
+        key = notice_id(notice.identity)
+        record = state.notices.get(key)
+        if record is None:
+            state.notices[key] = NoticeRecord(first_seen=now, last_seen=now)
+        else:
+            record.last_seen = now
+    horizon = now - timedelta(days=NOTICE_HISTORY_DAYS)
+    state.notices = {k: r for k, r in state.notices.items() if r.last_seen >= horizon}

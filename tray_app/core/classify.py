@@ -1,0 +1,162 @@
+"""Classification: from the intranet's answer and the server's clock to states and notices.
+
+Pure functions. The rules are intranet-api.md's "How the companion reads it".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from tray_app.core.model import Integration, IntegrationList
+from tray_app.core.timeutil import format_utc
+from tray_app.core.urls import safe_reconnect_url
+
+
+class State(str, Enum):
+    CONNECTED = "connected"
+    EXPIRING = "expiring"
+    DISCONNECTED = "disconnected"
+    NOT_CONNECTED = "not_connected"
+    UNKNOWN = "unknown"
+
+
+class NoticeKind(str, Enum):
+    DISCONNECTED = "disconnected"
+    EXPIRING = "expiring"
+
+
+@dataclass(frozen=True)
+class IntegrationView:
+    """One integration as the companion reads it at `checked_at`."""
+
+    id: str
+    name: str
+    provider: str
+    state: State
+    account: str | None
+    expires_at: datetime | None
+    days_left: int | None
+    reason: str | None
+    reconnect_url: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    integration_id: str
+    name: str
+    kind: NoticeKind
+    key: str
+    message: str
+    expires_at: datetime | None
+    days_left: int | None
+    reconnect_url: str
+
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        return (self.integration_id, self.kind.value, self.key)
+
+
+@dataclass(frozen=True)
+class Classification:
+    integrations: tuple[IntegrationView, ...]
+    notices: tuple[Notice, ...]
+    warnings: tuple[str, ...]
+
+
+def disconnected_message(name: str) -> str:
+    return (
+        f"{name} has unexpectedly been disconnected. "
+        f"Please reconnect your {name} account."
+    )
+
+
+def days_phrase(days_left: int) -> str:
+    if days_left <= 0:
+        return "within 24 hours"
+    return "in 1 day" if days_left == 1 else f"in {days_left} days"
+
+
+def expiring_message(name: str, expires_at: datetime, days_left: int) -> str:
+    day = expires_at.astimezone().strftime("%Y-%m-%d")  # the user's own calendar day
+    return (
+        f"{name} will be disconnected on {day} ({days_phrase(days_left)}). "
+        f"Please reconnect your {name} account before then."
+    )
+
+
+def days_left(expires_at: datetime | None, now: datetime) -> int | None:
+    """Whole days from now to expiry, rounded down; None when unknown or past."""
+    if expires_at is None or expires_at <= now:
+        return None
+    return math.floor((expires_at - now) / timedelta(days=1))
+
+
+def _state_of(item: Integration, now: datetime, window: timedelta) -> tuple[State, str | None]:
+    """The state and the reason to report."""
+    if item.status == "disconnected":
+        return State.DISCONNECTED, item.reason
+    if item.status == "not_connected":
+        return State.NOT_CONNECTED, item.reason
+    if item.status != "connected":
+        return State.UNKNOWN, item.reason
+    if item.expires_at is not None and item.expires_at <= now:
+        return State.DISCONNECTED, "expired"
+    if item.expires_at is not None and item.expires_at - now <= window:
+        return State.EXPIRING, item.reason
+    return State.CONNECTED, item.reason
+
+
+def _notice_for(view: IntegrationView, item: Integration) -> Notice | None:
+    if view.state is State.DISCONNECTED:
+        moment = item.disconnected_at if item.status == "disconnected" else item.expires_at
+        return Notice(
+            view.id, view.name, NoticeKind.DISCONNECTED,
+            format_utc(moment) if moment else "",
+            disconnected_message(view.name), view.expires_at, None, view.reconnect_url,
+        )
+    if view.state is State.EXPIRING and view.expires_at and view.days_left is not None:
+        return Notice(
+            view.id, view.name, NoticeKind.EXPIRING, format_utc(view.expires_at),
+            expiring_message(view.name, view.expires_at, view.days_left),
+            view.expires_at, view.days_left, view.reconnect_url,
+        )
+    return None
+
+
+def _sort_key(notice: Notice) -> tuple[int, bool, float]:
+    # Disconnected first, then by expires_at; the stable sort keeps the server's order for ties.
+    expires_at = notice.expires_at
+    return (
+        0 if notice.kind is NoticeKind.DISCONNECTED else 1,
+        expires_at is None,
+        expires_at.timestamp() if expires_at else 0.0,
+    )
+
+
+def classify(answer: IntegrationList, now: datetime, intranet_url: str) -> Classification:
+    """States, notices and warnings for `answer`, judged at the server time `now`."""
+    window = timedelta(days=answer.warning_window_days)
+    views: list[IntegrationView] = []
+    notices: list[Notice] = []
+    warnings = list(answer.warnings)
+    for item in answer.integrations:
+        state, reason = _state_of(item, now, window)
+        url = safe_reconnect_url(item.reconnect_url, answer.external_apps_url, intranet_url)
+        if item.reconnect_url and url != item.reconnect_url:
+            warnings.append(
+                f"reconnect_url of '{item.id}' is not on the intranet's origin; "
+                "External apps is opened instead"
+            )
+        view = IntegrationView(
+            item.id, item.name, item.provider, state, item.account, item.expires_at,
+            days_left(item.expires_at, now), reason, url,
+        )
+        views.append(view)
+        notice = _notice_for(view, item)
+        if notice is not None:
+            notices.append(notice)
+    notices.sort(key=_sort_key)
+    return Classification(tuple(views), tuple(notices), tuple(warnings))

@@ -1,0 +1,132 @@
+"""Settings in layers: defaults < user settings file < COMPANION_* env < flags; policy on top.
+
+Policy locks the keys it sets. Every layer is validated against the one table in
+settings.py; a wrong value is skipped with a warning, never a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tray_app.core import paths
+from tray_app.core.errors import ConfigError
+from tray_app.core.fileio import atomic_write_text
+from tray_app.core.policy import RawPolicy, load_policy
+from tray_app.core.settings import BY_KEY, SETTINGS, SettingValue
+from tray_app.core.urls import normalise_intranet_url
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    value: SettingValue
+    source: str  # "default", "settings file", "env COMPANION_X", "command line", "policy"
+    locked: bool = False
+
+
+@dataclass
+class Config:
+    resolved: dict[str, Resolved]
+    warnings: list[str] = field(default_factory=list)
+    settings_path: Path | None = None
+    policy_origin: str = ""
+
+    def get(self, key: str) -> Any:
+        return self.resolved[key].value
+
+    def source(self, key: str) -> str:
+        return self.resolved[key].source
+
+    def is_locked(self, key: str) -> bool:
+        return self.resolved[key].locked
+
+    def intranet_url(self) -> str:
+        """The intranet origin, or ConfigError saying what is wrong with it."""
+        return normalise_intranet_url(str(self.get("intranet_url")))
+
+
+def _validated(layer: Mapping[str, Any], where: str, warnings: list[str]) -> dict[str, Any]:
+    accepted: dict[str, Any] = {}
+    for key, raw in layer.items():
+        setting = BY_KEY.get(key)
+        if setting is None:
+            warnings.append(f"{where}: unknown setting '{key}' ignored")
+            continue
+        try:
+            accepted[key] = setting.coerce(raw)
+        except ValueError as reason:
+            warnings.append(f"{where}: '{key}' {reason}; ignored")
+    return accepted
+
+
+def read_user_settings(path: Path, warnings: list[str]) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as problem:
+        warnings.append(f"settings file {path} could not be read ({problem}); ignored")
+        return {}
+    if not isinstance(data, dict):
+        warnings.append(f"settings file {path} is not a JSON object; ignored")
+        return {}
+    return data
+
+
+def _env_layer(environ: Mapping[str, str]) -> dict[str, str]:
+    return {s.key: environ[s.env_var] for s in SETTINGS if s.env_var in environ}
+
+
+def load_config(
+    flags: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    settings_path: Path | None = None,
+    policy: RawPolicy | None = None,
+) -> Config:
+    """Resolve every setting. Raises ConfigError only when the policy is unreadable."""
+    environ = os.environ if environ is None else environ
+    settings_path = settings_path or paths.settings_file()
+    policy = load_policy() if policy is None else policy
+    warnings: list[str] = list(policy.warnings)
+    layers: list[tuple[str, dict[str, Any]]] = [
+        (f"settings file {settings_path}",
+         _validated(read_user_settings(settings_path, warnings), "settings file", warnings)),
+        ("env", _validated(_env_layer(environ), "environment", warnings)),
+        ("command line", _validated(
+            {k: v for k, v in (flags or {}).items() if v is not None}, "command line", warnings)),
+        ("policy", _validated(policy.values, f"policy {policy.origin}", warnings)),
+    ]
+    resolved = {s.key: Resolved(s.default, "default") for s in SETTINGS}
+    for name, values in layers:
+        for key, value in values.items():
+            source = f"env {BY_KEY[key].env_var}" if name == "env" else name
+            resolved[key] = Resolved(value, source, locked=name == "policy")
+    for warning in warnings:
+        log.warning("%s", warning)
+    return Config(resolved, warnings, settings_path, policy.origin)
+
+
+def save_user_setting(config: Config, key: str, value: Any) -> None:
+    """Write one key to the user settings file, keeping the others. Refuses locked keys."""
+    if config.is_locked(key):
+        raise ConfigError(f"'{key}' is managed by your organisation and cannot be changed.")
+    setting = BY_KEY[key]
+    try:
+        coerced = setting.coerce(value)
+    except ValueError as reason:
+        raise ConfigError(f"'{key}' {reason}.") from None
+    path = config.settings_path or paths.settings_file()
+    current = read_user_settings(path, [])
+    current[key] = coerced
+    atomic_write_text(path, json.dumps(current, indent=2, sort_keys=True) + "\n")
+    source = config.source(key)
+    if source == "default" or source.startswith("settings file"):
+        config.resolved[key] = Resolved(coerced, f"settings file {path}")

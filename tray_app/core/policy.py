@@ -1,0 +1,78 @@
+"""IT policy: the managed values that sit on top of every other layer and lock their keys.
+
+Each platform has one reader that returns raw key/value pairs; validation against the
+settings table happens in config.py, the same for every platform. Windows (registry)
+and macOS (managed preferences) readers plug in through POLICY_READERS.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tray_app.core.errors import ConfigError
+
+LINUX_POLICY_FILE = Path("/etc/intranet-companion/policy.json")
+POLICY_FILE_ENV = "COMPANION_POLICY_FILE"
+
+
+@dataclass(frozen=True)
+class RawPolicy:
+    """What one policy source holds, before validation."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    origin: str = ""  # where it came from, shown by diagnose
+    warnings: tuple[str, ...] = ()
+
+
+def read_json_policy(path: Path) -> RawPolicy:
+    """A JSON object of settings. A missing file is no policy; a broken one is an error."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return RawPolicy(origin=str(path))
+    except OSError as problem:
+        raise ConfigError(
+            f"The IT policy file {path} cannot be read ({problem.strerror}). Ask IT to fix it."
+        ) from None
+    try:
+        values = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as problem:
+        raise ConfigError(
+            f"The IT policy file {path} is not valid JSON (line {getattr(problem, 'lineno', '?')})."
+            " Ask IT to fix it."
+        ) from None
+    if not isinstance(values, dict):
+        raise ConfigError(f"The IT policy file {path} must hold a JSON object. Ask IT to fix it.")
+    return RawPolicy(values=values, origin=str(path))
+
+
+def _linux_policy() -> RawPolicy:
+    return read_json_policy(LINUX_POLICY_FILE)
+
+
+def _no_policy() -> RawPolicy:
+    return RawPolicy(origin="none")
+
+
+POLICY_READERS: dict[str, Callable[[], RawPolicy]] = {
+    "linux": _linux_policy,
+    # Filled by the deployment work: "win32" reads HKLM/HKCU\SOFTWARE\Policies,
+    # "darwin" reads the com.intranetcompanion.app managed-preferences domain.
+    "win32": _no_policy,
+    "darwin": _no_policy,
+}
+
+
+def load_policy() -> RawPolicy:
+    """The policy in force: COMPANION_POLICY_FILE if set, else the platform's own place."""
+    override = os.environ.get(POLICY_FILE_ENV)
+    if override:
+        return read_json_policy(Path(override))
+    platform_key = "linux" if sys.platform.startswith("linux") else sys.platform
+    return POLICY_READERS.get(platform_key, _no_policy)()
