@@ -8,14 +8,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 
 from tray_app.core.model import Integration, IntegrationList
 from tray_app.core.timeutil import format_utc
 from tray_app.core.urls import safe_reconnect_url
 
 
-class State(str, Enum):
+class State(StrEnum):
     CONNECTED = "connected"
     EXPIRING = "expiring"
     DISCONNECTED = "disconnected"
@@ -23,7 +23,7 @@ class State(str, Enum):
     UNKNOWN = "unknown"
 
 
-class NoticeKind(str, Enum):
+class NoticeKind(StrEnum):
     DISCONNECTED = "disconnected"
     EXPIRING = "expiring"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 from tray_app import APP_ID
 from tray_app.core.errors import SignInNeeded
@@ -58,7 +58,7 @@ class StaticToken:
         )
 
 
-def secure_keyring():  # noqa: ANN201 - keyring's backend type, imported lazily
+def secure_keyring() -> Any:  # keyring is imported lazily: it is slow
     """The keyring backend, or KeyringUnavailable when only an insecure or failing one exists."""
     try:
         import keyring

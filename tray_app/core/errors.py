@@ -7,10 +7,10 @@ person understands. None of them ever contains a token.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class ErrorKind(str, Enum):
+class ErrorKind(StrEnum):
     NETWORK = "network"
     TLS = "tls"
     TIMEOUT = "timeout"

@@ -39,6 +39,22 @@ def origin_of(url: str) -> tuple[str, str, int] | None:
     return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme]
 
 
+def allowed_origin(url: str) -> tuple[str, str, int]:
+    """The origin of `url` if the contract lets us talk to it, else ConfigError."""
+    origin = origin_of(url)
+    if origin is None:
+        raise ConfigError(
+            f"'{url}' is not a valid intranet address. "
+            "It must look like https://your-intranet.example."
+        )
+    if origin[0] == "http" and not is_loopback_host(origin[1]):
+        raise ConfigError(
+            f"'{url}' uses plain http. The intranet must use https; plain http "
+            "is only allowed to this computer (127.0.0.1 or localhost)."
+        )
+    return origin
+
+
 def normalise_intranet_url(raw: str) -> str:
     """Check a configured intranet URL and return it as a bare origin.
 
@@ -50,23 +66,12 @@ def normalise_intranet_url(raw: str) -> str:
             "No intranet address is set. Ask IT for it, or run with "
             "--intranet-url https://your-intranet.example."
         )
-    origin = origin_of(text)
+    scheme, host, port = allowed_origin(text)
     parts = urlsplit(text)
-    if origin is None:
-        raise ConfigError(
-            f"'{text}' is not a valid intranet address. "
-            "It must look like https://your-intranet.example."
-        )
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ConfigError(
             f"'{text}' is not an intranet origin. Give only the address, "
             "like https://your-intranet.example, with no path."
-        )
-    scheme, host, port = origin
-    if scheme == "http" and not is_loopback_host(host):
-        raise ConfigError(
-            f"'{text}' uses plain http. The intranet must use https; plain http "
-            "is only allowed to this computer (127.0.0.1 or localhost)."
         )
     netloc = f"[{host}]" if ":" in host else host
     if port != _DEFAULT_PORTS[scheme]:
