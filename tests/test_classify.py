@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,7 @@ from tray_app.core.model import parse_integration_list
 
 INTRANET = "https://acme.intranet.example"
 APPS = INTRANET + "/profile/settings/external-apps"
-NOW = datetime(2026, 11, 28, 9, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 9, 0, 0, tzinfo=UTC)
 
 
 def entry(ident: str = "gd", status: str = "connected", **fields: object) -> dict:
@@ -95,7 +95,7 @@ def test_offsets_other_than_z_are_compared_as_instants() -> None:
 
 
 def test_server_clock_decides_not_the_desktop() -> None:
-    expires = datetime(2027, 1, 1, tzinfo=timezone.utc)
+    expires = datetime(2027, 1, 1, tzinfo=UTC)
     skewed_server_now = expires - timedelta(days=2)
     assert run(entry(expires_at=z(expires))).integrations[0].state is State.CONNECTED
     late = run(entry(expires_at=z(expires)), now=skewed_server_now)

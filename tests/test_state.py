@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from tray_app.core.state import AppState, LastGood, NoticeRecord, StateStore
 
-T = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+T = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
 
 def sample() -> AppState:
