@@ -1,0 +1,8 @@
+"""`python -m tray_app.demo [--port N] [--token T] [--scenario FILE] [--db FILE]`."""
+
+import sys
+
+from tray_app.demo.server import run
+
+if __name__ == "__main__":
+    sys.exit(run())
