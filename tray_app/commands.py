@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -11,7 +12,7 @@ from tray_app.cli import print_json
 from tray_app.core import paths
 from tray_app.core.check import Checker, CheckReport, report_to_json
 from tray_app.core.config import Config, load_config
-from tray_app.core.credentials import KEYRING_SERVICE, KeyringUnavailable, secure_keyring
+from tray_app.core.credentials import KEYRING_SERVICE, TOKEN_ENV, KeyringUnavailable, secure_keyring
 from tray_app.core.errors import CompanionError, ConfigError
 from tray_app.core.logs import register_secret, setup_logging
 from tray_app.core.state import StateStore
@@ -96,6 +97,8 @@ def diagnose(args: argparse.Namespace) -> int:
     out.write(f"Settings file: {config.settings_path}\n")
     out.write(f"State: {paths.state_file()}\nLog: {paths.log_file()}\n")
     out.write(f"Keyring: {_keyring_description()}\n")
+    using_env = bool(os.environ.get(TOKEN_ENV, "").strip())
+    out.write(f"Credential: {TOKEN_ENV + ' (environment)' if using_env else 'keyring'}\n")
     report = Checker(config, StateStore()).run()
     verdict = "reachable, signed in" if report.error is None else report.error.message
     out.write(f"Intranet: {report.intranet_url or '(not set)'}: {verdict}\n")

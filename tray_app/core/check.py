@@ -107,7 +107,7 @@ class Checker:
         try:
             report = self._fetch_and_classify(intranet_url, state)
         except CompanionError as problem:
-            log.warning("Check failed (%s): %s", problem.kind.value, problem.message)
+            log.info("Check failed (%s): %s", problem.kind.value, problem.message)
             report = self._stale_report(intranet_url, state, problem)
         self._remember(state, report)
         return report

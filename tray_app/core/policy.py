@@ -35,7 +35,7 @@ def read_json_policy(path: Path) -> RawPolicy:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return RawPolicy(origin=str(path))
+        return RawPolicy(origin=f"{path} (not present)")
     except OSError as problem:
         raise ConfigError(
             f"The IT policy file {path} cannot be read ({problem.strerror}). Ask IT to fix it."

@@ -71,7 +71,8 @@ DEFAULT_SCENARIO: dict[str, Any] = {
     "warning_window_days": DEFAULT_WARNING_WINDOW_DAYS,
     "integrations": [
         {"id": "microsoft365", "name": "Microsoft 365", "provider": "microsoft",
-         "status": "connected", "account": "jane@acme.example", "expires_in_days": 60},
+         "status": "connected", "account": "jane@acme.example",
+         "expires_in_days": 60, "expires_in_hours": 6},
         {"id": "google-drive", "name": "Google Drive", "provider": "google",
          "status": "connected", "account": "jane@acme.example",
          "expires_in_days": 3, "expires_in_hours": 6},

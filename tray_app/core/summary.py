@@ -1,0 +1,96 @@
+"""What the tray shows at a glance, computed from a CheckReport.
+
+The UI draws these; it decides nothing itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tray_app.core.check import CheckReport
+from tray_app.core.classify import IntegrationView, State
+from tray_app.core.errors import ErrorKind
+from tray_app.core.wording import days_phrase, state_phrase
+
+NEEDS_RECONNECT = (State.DISCONNECTED, State.EXPIRING)
+
+
+class Overall(StrEnum):
+    """The tray icon's state; each has its own icon shape, not just a colour."""
+
+    CHECKING = "checking"
+    OK = "ok"
+    EXPIRING = "expiring"
+    DISCONNECTED = "disconnected"
+    OFFLINE = "offline"  # can't check; what is shown is stale
+    SIGNED_OUT = "signed_out"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One integration line of the menu: 'Google Drive: expires in 3 days (1 Dec)'."""
+
+    integration_id: str
+    text: str
+    state: State
+    reconnect_url: str | None  # set where "Reconnect…" is offered
+
+
+def overall(report: CheckReport | None) -> Overall:
+    if report is None:
+        return Overall.CHECKING
+    if report.error is not None:
+        if report.error.kind is ErrorKind.AUTH:
+            return Overall.SIGNED_OUT
+        return Overall.OFFLINE
+    states = {view.state for view in _views(report)}
+    if State.DISCONNECTED in states:
+        return Overall.DISCONNECTED
+    if State.EXPIRING in states:
+        return Overall.EXPIRING
+    return Overall.OK
+
+
+def _views(report: CheckReport) -> tuple[IntegrationView, ...]:
+    return report.classification.integrations if report.classification else ()
+
+
+def rows(report: CheckReport | None) -> list[Row]:
+    if report is None:
+        return []
+    return [
+        Row(view.id, f"{view.name}: {state_phrase(view)}", view.state,
+            view.reconnect_url if view.state in NEEDS_RECONNECT else None)
+        for view in _views(report)
+    ]
+
+
+def _problem_phrases(report: CheckReport) -> list[str]:
+    phrases = []
+    for view in _views(report):
+        if view.state is State.DISCONNECTED:
+            phrases.append(f"{view.name} disconnected")
+        elif view.state is State.EXPIRING and view.days_left is not None:
+            phrases.append(f"{view.name} expires {days_phrase(view.days_left)}")
+    return phrases
+
+
+def confirmed_phrase(report: CheckReport) -> str:
+    if report.confirmed_at is None:
+        return ""
+    return "last confirmed " + report.confirmed_at.astimezone().strftime("%d %b %H:%M")
+
+
+def tooltip(report: CheckReport | None) -> str:
+    """One line: 'Dropbox disconnected · Google Drive expires in 3 days'."""
+    if report is None:
+        return "Intranet Companion: checking your integrations…"
+    if report.error is not None:
+        head = report.error.title
+        if report.stale:
+            known = _problem_phrases(report)
+            return " · ".join([head, *known, confirmed_phrase(report)])
+        return head
+    problems = _problem_phrases(report)
+    return " · ".join(problems) if problems else "All your integrations are connected"
