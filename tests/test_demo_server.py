@@ -108,7 +108,7 @@ def test_list_seeds_times_relative_to_the_clock(demo: DemoIntranet) -> None:
 
     assert entries["microsoft365"]["provider"] == "microsoft"
     assert entries["microsoft365"]["status"] == "connected"
-    assert entries["microsoft365"]["expires_at"] == "2027-01-27T09:00:00Z"
+    assert entries["microsoft365"]["expires_at"] == "2027-01-27T15:00:00Z"
     assert entries["google-drive"]["provider"] == "google"
     assert entries["google-drive"]["expires_at"] == "2026-12-01T15:00:00Z"
     server_now = parse_http_date(response.headers["Date"])
