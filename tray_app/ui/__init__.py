@@ -1,0 +1,1 @@
+"""Qt user interface: tray icon, menus, windows and popups."""
