@@ -16,7 +16,7 @@ pytest_plugins = ["fakeserver"]
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in list(os.environ):
-        if name.startswith("COMPANION_"):
+        if name.startswith("COMPANION_") or name == "BROWSER":
             monkeypatch.delenv(name)
     home = tmp_path / "home"
     for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from tray_app.core.classify import Classification, classify
+from tray_app.core.classify import Classification, Notice, classify
 from tray_app.core.client import FetchResult, IntranetClient
 from tray_app.core.config import Config
 from tray_app.core.credentials import TokenProvider, token_provider
@@ -99,6 +99,8 @@ class Checker:
     provider_factory: Callable[[str], TokenProvider] | None = None
 
     def run(self) -> CheckReport:
+        if self.config.problem is not None:
+            return CheckReport(None, self.clock(), error=self.config.problem)
         try:
             intranet_url = self.config.intranet_url()
         except CompanionError as problem:
@@ -134,6 +136,23 @@ class Checker:
             except SignInNeeded:
                 # One silent refresh after a 401, then give up and ask for sign-in.
                 return client.fetch_integrations(provider.refresh(), etag)
+        finally:
+            client.close()
+
+    def acknowledge(self, notices: Iterable[Notice]) -> None:
+        """Tell the intranet the user has seen these (optional API; failures only logged)."""
+        try:
+            intranet_url = self.config.intranet_url()
+            token = self._provider(intranet_url).access_token()
+            client = self._client(intranet_url)
+        except CompanionError as problem:
+            log.info("Not acknowledging notices: %s", problem.message)
+            return
+        try:
+            for notice in notices:
+                client.ack_notice(token, notice.integration_id, notice.kind.value, notice.key)
+        except CompanionError as problem:
+            log.info("The intranet did not take the acknowledgement: %s", problem.message)
         finally:
             client.close()
 

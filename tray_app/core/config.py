@@ -37,6 +37,7 @@ class Config:
     warnings: list[str] = field(default_factory=list)
     settings_path: Path | None = None
     policy_origin: str = ""
+    problem: ConfigError | None = None  # set when policy was unreadable (see load_or_problem)
 
     def get(self, key: str) -> Any:
         return self.resolved[key].value
@@ -112,6 +113,17 @@ def load_config(
     for warning in warnings:
         log.warning("%s", warning)
     return Config(resolved, warnings, settings_path, policy.origin)
+
+
+def load_or_problem(flags: Mapping[str, Any] | None = None) -> Config:
+    """For the tray: never raises. An unreadable policy leaves defaults and a `problem`
+    that every check then reports, so the user sees the sentence instead of a crash."""
+    try:
+        return load_config(flags)
+    except ConfigError as problem:
+        config = load_config(flags, policy=RawPolicy(origin="unreadable"))
+        config.problem = problem
+        return config
 
 
 def save_user_setting(config: Config, key: str, value: Any) -> None:

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tray_app.core.check import CheckReport
-from tray_app.core.classify import IntegrationView, State
+from tray_app.core.classify import IntegrationView, NoticeKind, State
 from tray_app.core.errors import ErrorKind
+from tray_app.core.urls import safe_reconnect_url
 from tray_app.core.wording import days_phrase, state_phrase
 
 NEEDS_RECONNECT = (State.DISCONNECTED, State.EXPIRING)
@@ -32,6 +33,7 @@ class Row:
     """One integration line of the menu: 'Google Drive: expires in 3 days (1 Dec)'."""
 
     integration_id: str
+    name: str
     text: str
     state: State
     reconnect_url: str | None  # set where "Reconnect…" is offered
@@ -60,20 +62,20 @@ def rows(report: CheckReport | None) -> list[Row]:
     if report is None:
         return []
     return [
-        Row(view.id, f"{view.name}: {state_phrase(view)}", view.state,
+        Row(view.id, view.name, f"{view.name}: {state_phrase(view)}", view.state,
             view.reconnect_url if view.state in NEEDS_RECONNECT else None)
         for view in _views(report)
     ]
 
 
 def _problem_phrases(report: CheckReport) -> list[str]:
-    phrases = []
-    for view in _views(report):
-        if view.state is State.DISCONNECTED:
-            phrases.append(f"{view.name} disconnected")
-        elif view.state is State.EXPIRING and view.days_left is not None:
-            phrases.append(f"{view.name} expires {days_phrase(view.days_left)}")
-    return phrases
+    """In notice order: disconnected first, then by expiry."""
+    notices = report.classification.notices if report.classification else ()
+    return [
+        f"{n.name} disconnected" if n.kind is NoticeKind.DISCONNECTED
+        else f"{n.name} expires {days_phrase(n.days_left or 0)}"
+        for n in notices
+    ]
 
 
 def confirmed_phrase(report: CheckReport) -> str:
@@ -94,3 +96,33 @@ def tooltip(report: CheckReport | None) -> str:
         return head
     problems = _problem_phrases(report)
     return " · ".join(problems) if problems else "All your integrations are connected"
+
+
+def header(report: CheckReport | None) -> str:
+    """Who is signed in, or why nobody is."""
+    if report is None:
+        return "Checking your integrations…"
+    if report.error is not None and report.error.kind is ErrorKind.AUTH:
+        return "Not signed in to the intranet"
+    user = report.user
+    if user is None:
+        return report.error.title if report.error else "Signed in"
+    return f"Signed in as {user.name}" + (f" ({user.email})" if user.email else "")
+
+
+def status_line(report: CheckReport | None) -> str:
+    """The second line: the error, and when the shown state was last confirmed."""
+    if report is None or report.error is None:
+        return ""
+    parts = [report.error.message]
+    if report.stale:
+        parts.append(f"Showing the state {confirmed_phrase(report)}.")
+    return " ".join(parts)
+
+
+def external_apps_url(report: CheckReport | None) -> str | None:
+    """External apps, if the intranet named it on its own origin; else its front page."""
+    if report is None or report.intranet_url is None:
+        return None
+    named = report.answer.external_apps_url if report.answer else None
+    return safe_reconnect_url(None, named, report.intranet_url)

@@ -1,0 +1,379 @@
+"""Start at login: XDG autostart for real, the Run key with a fake winreg, a LaunchAgent."""
+
+from __future__ import annotations
+
+import configparser
+import plistlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tray_app.core import autostart
+from tray_app.core.autostart import (
+    MacAutostart,
+    WindowsAutostart,
+    XdgAutostart,
+    for_platform,
+    launch_command,
+)
+from tray_app.core.errors import ConfigError
+
+RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
+
+
+@pytest.fixture(autouse=True)
+def no_system_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep the machine's /etc/xdg out of the tests: system dirs are empty temp folders."""
+    system = tmp_path / "xdg-system"
+    monkeypatch.setenv("XDG_CONFIG_DIRS", f"{tmp_path / 'xdg-other'}:{system}")
+    return system
+
+
+@pytest.fixture
+def odd_command(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Paths full of characters the Exec key must quote or escape."""
+    monkeypatch.setattr(sys, "executable", "/opt/My Apps/py 100%/python3")
+    monkeypatch.setattr(autostart, "MAIN_SCRIPT",
+                        Path('/home/a b/it\'s "$HOME" `x` back\\slash/50%/main.py'))
+    return launch_command()
+
+
+def user_entry_path(home: Path) -> Path:
+    return home / "config" / "autostart" / "intranet-companion.desktop"
+
+
+def parse_desktop_file(path: Path) -> dict[str, str]:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment, method-assign]
+    parser.read(path, encoding="utf-8")
+    return dict(parser["Desktop Entry"])
+
+
+def split_exec(value: str) -> list[str]:
+    """Undo the desktop entry escaping: string escapes, then %%, then argument quoting."""
+    unescaped = _unescape_string(value).replace("%%", "%")
+    arguments: list[str] = []
+    current: list[str] = []
+    started = in_quotes = False
+    chars = iter(unescaped)
+    for char in chars:
+        if in_quotes and char == "\\":
+            current.append(next(chars))
+        elif char == '"':
+            in_quotes, started = not in_quotes, True
+        elif char == " " and not in_quotes:
+            if started:
+                arguments.append("".join(current))
+            current, started = [], False
+        else:
+            current.append(char)
+            started = True
+    if started:
+        arguments.append("".join(current))
+    return arguments
+
+
+def _unescape_string(value: str) -> str:
+    escapes = {"s": " ", "n": "\n", "t": "\t", "r": "\r", "\\": "\\"}
+    result: list[str] = []
+    chars = iter(value)
+    for char in chars:
+        result.append(escapes[next(chars)] if char == "\\" else char)
+    return "".join(result)
+
+
+# --- launch command ---------------------------------------------------------------------
+
+def test_launch_command_runs_main_py_from_source() -> None:
+    command = launch_command()
+    assert command == [sys.executable, str(autostart.MAIN_SCRIPT), "--autostart"]
+    assert Path(command[1]).is_file()
+    assert Path(command[1]).name == "main.py"
+
+
+def test_launch_command_when_frozen(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", "/Applications/Companion.app/Contents/MacOS/app")
+    assert launch_command() == ["/Applications/Companion.app/Contents/MacOS/app", "--autostart"]
+
+
+def test_for_platform_picks_the_right_mechanism(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "winreg", FakeWinreg())
+    assert isinstance(for_platform("linux"), XdgAutostart)
+    assert isinstance(for_platform("freebsd14"), XdgAutostart)
+    assert isinstance(for_platform("darwin"), MacAutostart)
+    assert isinstance(for_platform("win32"), WindowsAutostart)
+
+
+# --- Linux: XDG autostart ---------------------------------------------------------------
+
+def test_enable_writes_a_valid_desktop_entry(isolated_home: Path) -> None:
+    entry = XdgAutostart()
+    assert not entry.is_enabled()
+    entry.enable()
+    path = user_entry_path(isolated_home)
+    assert entry.path == path
+    keys = parse_desktop_file(path)
+    assert keys == {
+        "Type": "Application",
+        "Name": "Intranet Companion",
+        "Comment": keys["Comment"],
+        "Exec": keys["Exec"],
+        "Icon": "intranet-companion",
+        "Terminal": "false",
+        "X-GNOME-Autostart-enabled": "true",
+        "NoDisplay": "true",
+    }
+    assert keys["Comment"]
+    assert split_exec(keys["Exec"]) == launch_command()
+    assert path.read_text(encoding="utf-8").startswith("[Desktop Entry]\n")
+    assert entry.is_enabled()
+
+
+def test_exec_round_trips_spaces_percent_quotes_and_backslashes(
+        isolated_home: Path, odd_command: list[str]) -> None:
+    XdgAutostart().enable()
+    exec_line = parse_desktop_file(user_entry_path(isolated_home))["Exec"]
+    assert split_exec(exec_line) == odd_command
+    assert exec_line.startswith('"/opt/My Apps/py 100%%/python3" "/home/a b/')
+    assert exec_line.endswith('/50%%/main.py" --autostart')
+    # A literal backslash in a quoted argument is four backslashes in the file.
+    assert "back\\\\\\\\slash" in exec_line
+    assert '\\\\"\\\\$HOME\\\\"' in exec_line
+    assert "\\\\`x\\\\`" in exec_line
+
+
+def test_plain_arguments_stay_unquoted() -> None:
+    assert autostart.exec_value(["/usr/bin/python3", "/srv/app/main.py", "--autostart"]) == (
+        "/usr/bin/python3 /srv/app/main.py --autostart")
+    assert autostart.exec_value(["/x/y", ""]) == '/x/y ""'
+
+
+def test_disable_removes_the_entry_and_tolerates_absence(isolated_home: Path) -> None:
+    entry = XdgAutostart()
+    entry.disable()  # nothing there yet
+    entry.enable()
+    entry.disable()
+    assert not user_entry_path(isolated_home).exists()
+    assert not entry.is_enabled()
+
+
+@pytest.mark.parametrize("line", ["Hidden=true", "X-GNOME-Autostart-enabled=false"])
+def test_switched_off_entries_do_not_count(isolated_home: Path, line: str) -> None:
+    path = user_entry_path(isolated_home)
+    path.parent.mkdir(parents=True)
+    path.write_text(f"[Desktop Entry]\nType=Application\nExec=true\n{line}\n", encoding="utf-8")
+    assert not XdgAutostart().is_enabled()
+
+
+def test_system_wide_entry_is_overridden_by_a_hidden_user_entry(
+        isolated_home: Path, no_system_entries: Path) -> None:
+    system_entry = no_system_entries / "autostart" / "intranet-companion.desktop"
+    system_entry.parent.mkdir(parents=True)
+    system_entry.write_text("[Desktop Entry]\nType=Application\nExec=companion\n",
+                            encoding="utf-8")
+    entry = XdgAutostart()
+    assert entry.system_entry() == system_entry
+    assert entry.is_enabled()
+    assert str(system_entry) in entry.describe()
+
+    entry.disable()
+    user_keys = parse_desktop_file(user_entry_path(isolated_home))
+    assert user_keys["Hidden"] == "true"
+    assert system_entry.exists()
+    assert not entry.is_enabled()
+
+    entry.enable()
+    assert "Hidden" not in parse_desktop_file(user_entry_path(isolated_home))
+    assert entry.is_enabled()
+
+
+def test_a_hidden_system_entry_does_not_count(no_system_entries: Path) -> None:
+    system_entry = no_system_entries / "autostart" / "intranet-companion.desktop"
+    system_entry.parent.mkdir(parents=True)
+    system_entry.write_text("[Desktop Entry]\nHidden=true\n", encoding="utf-8")
+    assert not XdgAutostart().is_enabled()
+
+
+def test_unwritable_config_dir_gives_a_config_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_system_entries: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a regular file", encoding="utf-8")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker / "config"))
+    entry = XdgAutostart()
+    with pytest.raises(ConfigError, match="Could not turn on start at login"):
+        entry.enable()
+
+    (no_system_entries / "autostart").mkdir(parents=True)
+    (no_system_entries / "autostart" / "intranet-companion.desktop").write_text(
+        "[Desktop Entry]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="Could not turn off start at login"):
+        entry.disable()
+
+
+def test_xdg_describe_names_the_file(isolated_home: Path) -> None:
+    assert str(user_entry_path(isolated_home)) in XdgAutostart().describe()
+
+
+# --- Windows: the Run key, against a fake winreg ----------------------------------------
+
+class FakeKey:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.closed = False
+
+
+class FakeWinreg:
+    """Just enough of winreg, in memory; missing keys and values raise FileNotFoundError."""
+
+    HKEY_CURRENT_USER = 0x80000001
+    KEY_READ = 0x20019
+    KEY_WRITE = 0x20006
+    KEY_SET_VALUE = 0x0002
+    REG_SZ = 1
+
+    def __init__(self) -> None:
+        self.keys: dict[tuple[int, str], dict[str, tuple[object, int]]] = {}
+        self.handles: list[FakeKey] = []
+        self.failure: OSError | None = None
+
+    def _handle(self, root: int, path: str) -> FakeKey:
+        if self.failure is not None:
+            raise self.failure
+        handle = FakeKey(path)
+        handle.root = root  # type: ignore[attr-defined]
+        self.handles.append(handle)
+        return handle
+
+    def _values(self, key: FakeKey) -> dict[str, tuple[object, int]]:
+        assert not key.closed
+        return self.keys[(key.root, key.path)]  # type: ignore[attr-defined]
+
+    def OpenKey(self, root: int, path: str, reserved: int = 0, access: int = KEY_READ) -> FakeKey:
+        if (root, path) not in self.keys:
+            raise FileNotFoundError(2, "The system cannot find the file specified")
+        return self._handle(root, path)
+
+    def CreateKeyEx(self, root: int, path: str, reserved: int = 0,
+                    access: int = KEY_WRITE) -> FakeKey:
+        handle = self._handle(root, path)
+        self.keys.setdefault((root, path), {})
+        return handle
+
+    def SetValueEx(self, key: FakeKey, name: str, reserved: int, kind: int, data: object) -> None:
+        self._values(key)[name] = (data, kind)
+
+    def QueryValueEx(self, key: FakeKey, name: str) -> tuple[object, int]:
+        try:
+            return self._values(key)[name]
+        except KeyError:
+            raise FileNotFoundError(2, "The system cannot find the file specified") from None
+
+    def DeleteValue(self, key: FakeKey, name: str) -> None:
+        if self._values(key).pop(name, None) is None:
+            raise FileNotFoundError(2, "The system cannot find the file specified")
+
+    def CloseKey(self, key: FakeKey) -> None:
+        key.closed = True
+
+
+@pytest.fixture
+def registry() -> FakeWinreg:
+    return FakeWinreg()
+
+
+def test_windows_enable_sets_the_run_value(
+        registry: FakeWinreg, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", r"C:\Program Files\Intranet Companion\companion.exe")
+    entry = WindowsAutostart(registry=registry)
+    assert not entry.is_enabled()
+    entry.enable()
+    assert registry.keys == {(registry.HKEY_CURRENT_USER, RUN_KEY): {
+        "IntranetCompanion": (
+            r'"C:\Program Files\Intranet Companion\companion.exe" --autostart', registry.REG_SZ),
+    }}
+    assert entry.is_enabled()
+    assert all(handle.closed for handle in registry.handles)
+
+
+def test_windows_source_run_uses_list2cmdline(registry: FakeWinreg) -> None:
+    WindowsAutostart(registry=registry).enable()
+    data, kind = registry.keys[(registry.HKEY_CURRENT_USER, RUN_KEY)]["IntranetCompanion"]
+    assert data == subprocess.list2cmdline(launch_command())
+    assert kind == registry.REG_SZ
+
+
+def test_windows_disable_deletes_only_our_value(registry: FakeWinreg) -> None:
+    entry = WindowsAutostart(registry=registry)
+    entry.disable()  # neither key nor value yet
+    registry.keys[(registry.HKEY_CURRENT_USER, RUN_KEY)] = {"OtherApp": ("other.exe", 1)}
+    entry.disable()  # key but no value
+    entry.enable()
+    entry.disable()
+    assert registry.keys[(registry.HKEY_CURRENT_USER, RUN_KEY)] == {"OtherApp": ("other.exe", 1)}
+    assert not entry.is_enabled()
+    assert all(handle.closed for handle in registry.handles)
+
+
+def test_windows_registry_error_gives_a_config_error(registry: FakeWinreg) -> None:
+    registry.failure = PermissionError(5, "Access is denied")
+    entry = WindowsAutostart(registry=registry)
+    with pytest.raises(ConfigError, match="Access is denied"):
+        entry.enable()
+    registry.keys[(registry.HKEY_CURRENT_USER, RUN_KEY)] = {}
+    with pytest.raises(ConfigError, match="Could not turn off"):
+        entry.disable()
+    with pytest.raises(ConfigError, match="Could not read"):
+        entry.is_enabled()
+    assert "HKEY_CURRENT_USER" in entry.describe()
+    assert "IntranetCompanion" in entry.describe()
+
+
+# --- macOS: LaunchAgent -----------------------------------------------------------------
+
+@pytest.fixture
+def mac_home(tmp_path: Path) -> Path:
+    return tmp_path / "machome"
+
+
+def test_mac_enable_writes_the_launch_agent(tmp_path: Path, mac_home: Path) -> None:
+    entry = MacAutostart(home=mac_home, system_agents_dir=tmp_path / "no-system-agents")
+    assert not entry.is_enabled()
+    entry.enable()
+    path = mac_home / "Library" / "LaunchAgents" / "com.intranetcompanion.app.plist"
+    with path.open("rb") as stream:
+        agent = plistlib.load(stream)
+    assert agent == {
+        "Label": "com.intranetcompanion.app",
+        "ProgramArguments": launch_command(),
+        "RunAtLoad": True,
+        "LimitLoadToSessionType": "Aqua",
+        "ProcessType": "Interactive",
+    }
+    assert entry.is_enabled()
+    entry.disable()
+    assert not path.exists()
+    assert not entry.is_enabled()
+    entry.disable()  # already gone
+
+
+def test_mac_system_agent_counts_and_is_never_shadowed(tmp_path: Path, mac_home: Path) -> None:
+    system_dir = tmp_path / "system-agents"
+    system_dir.mkdir()
+    (system_dir / "com.intranetcompanion.app.plist").write_bytes(plistlib.dumps({"Label": "x"}))
+    entry = MacAutostart(home=mac_home, system_agents_dir=system_dir)
+    assert entry.is_enabled()
+    entry.enable()
+    assert not entry.path.exists()
+    assert "IT-installed" in entry.describe()
+
+
+def test_mac_unwritable_home_gives_a_config_error(tmp_path: Path) -> None:
+    home = tmp_path / "home-is-a-file"
+    home.write_text("", encoding="utf-8")
+    entry = MacAutostart(home=home, system_agents_dir=tmp_path / "none")
+    with pytest.raises(ConfigError, match="Could not turn on start at login"):
+        entry.enable()

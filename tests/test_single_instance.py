@@ -1,0 +1,142 @@
+"""One instance per user: real QLocalServer/QLocalSocket, in this process and across processes."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+import stat
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDir
+from PySide6.QtNetwork import QLocalSocket
+
+from tray_app.ui.single_instance import SingleInstance, server_name
+
+REPO = Path(__file__).resolve().parents[1]
+SECOND_LAUNCH = """
+import sys
+from PySide6.QtCore import QCoreApplication
+from tray_app.ui.single_instance import SingleInstance
+
+app = QCoreApplication(sys.argv[:1])
+print("primary" if SingleInstance(sys.argv[1]).try_become_primary() else "not primary")
+"""
+
+unix_only = pytest.mark.skipif(sys.platform == "win32", reason="socket files are a Unix thing")
+
+
+def unique_name() -> str:
+    return f"ic-test-{uuid.uuid4().hex[:12]}"
+
+
+def socket_path(name: str) -> Path:
+    return Path(QDir.tempPath()) / name
+
+
+@pytest.fixture
+def make_instance(qapp) -> Iterator[Callable[[str], SingleInstance]]:
+    created: list[SingleInstance] = []
+
+    def make(name: str) -> SingleInstance:
+        instance = SingleInstance(name)
+        created.append(instance)
+        return instance
+
+    yield make
+    for instance in created:
+        instance.close()
+
+
+def test_server_name_is_stable_per_user_and_hides_the_user_name() -> None:
+    name = server_name()
+    assert name == server_name()
+    prefix, digest = name.rsplit("-", 1)
+    assert prefix == "intranet-companion"
+    assert len(digest) == 16
+    int(digest, 16)
+    assert getpass.getuser() not in name
+
+
+def test_first_instance_becomes_primary(make_instance) -> None:
+    name = unique_name()
+    assert make_instance(name).try_become_primary()
+
+
+@unix_only
+def test_only_this_user_can_reach_the_socket(make_instance) -> None:
+    name = unique_name()
+    assert make_instance(name).try_become_primary()
+    mode = os.stat(socket_path(name)).st_mode
+    assert stat.S_ISSOCK(mode)
+    assert mode & 0o077 == 0
+
+
+def test_second_instance_asks_the_primary_to_show(qtbot, make_instance) -> None:
+    name = unique_name()
+    primary = make_instance(name)
+    assert primary.try_become_primary()
+    with qtbot.waitSignal(primary.activation_requested, timeout=5_000):
+        assert not make_instance(name).try_become_primary()
+
+
+def test_different_names_are_independent(qtbot, make_instance) -> None:
+    first, second = make_instance(unique_name()), make_instance(unique_name())
+    with qtbot.assertNotEmitted(first.activation_requested, wait=300), \
+            qtbot.assertNotEmitted(second.activation_requested, wait=300):
+        assert first.try_become_primary()
+        assert second.try_become_primary()
+
+
+def test_other_messages_do_not_activate(qtbot, make_instance) -> None:
+    name = unique_name()
+    primary = make_instance(name)
+    assert primary.try_become_primary()
+    client = QLocalSocket()
+    client.connectToServer(name)
+    assert client.waitForConnected(1_000)
+    with qtbot.assertNotEmitted(primary.activation_requested, wait=300):
+        client.write(b"quit\n")
+        client.waitForBytesWritten(1_000)
+    client.abort()
+
+
+@unix_only
+def test_stale_socket_from_a_crash_is_recovered(qtbot, make_instance) -> None:
+    name = unique_name()
+    leftover = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    leftover.bind(str(socket_path(name)))
+    leftover.close()  # the file stays behind, nobody listens: like after a crash
+    assert socket_path(name).exists()
+
+    primary = make_instance(name)
+    assert primary.try_become_primary()
+    with qtbot.waitSignal(primary.activation_requested, timeout=5_000):
+        assert not make_instance(name).try_become_primary()
+
+
+def test_closed_primary_frees_the_name(make_instance) -> None:
+    name = unique_name()
+    first = make_instance(name)
+    assert first.try_become_primary()
+    first.close()
+    assert make_instance(name).try_become_primary()
+
+
+def test_second_process_defers_to_the_primary(qtbot, make_instance) -> None:
+    name = unique_name()
+    primary = make_instance(name)
+    assert primary.try_become_primary()
+    with qtbot.waitSignal(primary.activation_requested, timeout=30_000):
+        second = subprocess.Popen(
+            [sys.executable, "-c", SECOND_LAUNCH, name],
+            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+    output, errors = second.communicate(timeout=30)
+    assert second.returncode == 0, errors
+    assert output.strip() == "not primary"

@@ -1,0 +1,283 @@
+"""The tray app against the real demo intranet over HTTP, with real Qt widgets (offscreen)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QLabel
+
+from tray_app.core.check import Checker
+from tray_app.core.config import load_config
+from tray_app.core.credentials import StaticToken
+from tray_app.core.policy import RawPolicy
+from tray_app.core.session import Session
+from tray_app.core.state import StateStore
+from tray_app.core.summary import Overall
+from tray_app.demo.server import DemoIntranet
+from tray_app.ui.controller import Controller
+from tray_app.ui.popup import NoticePopup
+from tray_app.ui.tray import TrayPresenter
+
+DROPBOX = "Dropbox has unexpectedly been disconnected. Please reconnect your Dropbox account."
+
+
+class UrlCatcher(QObject):
+    """Stands in for the browser: QDesktopServices hands it every URL opened."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url.toString())
+
+
+@pytest.fixture
+def browser(qapp) -> Iterator[UrlCatcher]:
+    catcher = UrlCatcher()
+    for scheme in ("http", "https"):
+        QDesktopServices.setUrlHandler(scheme, catcher, "open")
+    yield catcher
+    for scheme in ("http", "https"):
+        QDesktopServices.unsetUrlHandler(scheme)
+
+
+@pytest.fixture
+def demo() -> Iterator[DemoIntranet]:
+    with DemoIntranet() as server:
+        yield server
+
+
+def make_controller(url: str, token: str, policy: dict | None = None) -> Controller:
+    config = load_config({"intranet_url": url}, environ={},
+                         policy=RawPolicy(policy or {}, origin="test"))
+    checker = Checker(config, StateStore(), provider_factory=lambda _u: StaticToken(token))
+    return Controller(Session(checker), config, autostart=None)
+
+
+@pytest.fixture
+def started(qtbot, demo: DemoIntranet) -> Iterator[Controller]:
+    controller = make_controller(demo.url, demo.token)
+    with qtbot.waitSignal(controller.update_shown, timeout=10_000):
+        controller.start()
+    yield controller
+    controller.shutdown()
+    controller.popup.close()
+    controller.status_window.close()
+
+
+def check(qtbot, controller: Controller):
+    with qtbot.waitSignal(controller.update_shown, timeout=10_000) as blocker:
+        controller.request_check()
+    return blocker.args[0]
+
+
+def messages(popup: NoticePopup) -> list[str]:
+    return [row.message.text() for row in popup.rows]
+
+
+def test_login_popup_lists_notices_in_contract_order(started: Controller) -> None:
+    popup = started.popup
+    assert popup.isVisible()
+    assert "Intranet Companion" in popup.windowTitle()
+    assert messages(popup)[0] == DROPBOX
+    assert messages(popup)[1].startswith("Google Drive will be disconnected on ")
+    assert "(in 3 days)" in messages(popup)[1]
+    assert len(popup.rows) == 2
+
+
+def test_reconnect_opens_the_exact_url(qtbot, started: Controller, demo: DemoIntranet,
+                                       browser: UrlCatcher) -> None:
+    qtbot.mouseClick(started.popup.rows[0].reconnect, Qt.MouseButton.LeftButton)
+    assert browser.urls == [f"{demo.url}/profile/settings/external-apps#dropbox"]
+
+
+def test_watch_until_fixed_through_the_external_apps_page(
+        qtbot, started: Controller, demo: DemoIntranet, browser: UrlCatcher) -> None:
+    qtbot.mouseClick(started.popup.rows[0].reconnect, Qt.MouseButton.LeftButton)
+    job = started.scheduler.scheduler.get_job("watch")
+    assert job is not None and job.trigger.interval == timedelta(seconds=30)
+    still_broken = check(qtbot, started)
+    assert still_broken.fixed == ()
+    # The user presses "Connect account" on the intranet's page, as in the browser.
+    page = browser.urls[0].split("#")[0]
+    response = requests.post(f"{page}/dropbox/connect", allow_redirects=False, timeout=5)
+    assert response.status_code == 303
+    update = check(qtbot, started)
+    assert update.fixed == ("Dropbox is connected again.",)
+    assert started.scheduler.scheduler.get_job("watch") is None
+    assert started.status_window.status.text() == "Dropbox is connected again."
+
+
+def test_offline_shows_last_known_state_and_no_popup(qtbot, started: Controller,
+                                                     demo: DemoIntranet) -> None:
+    started.popup.close()
+    demo.stop()
+    update = check(qtbot, started)
+    assert update.overall is Overall.OFFLINE
+    assert update.popup == () and update.message == ()
+    assert not started.popup.isVisible()
+    assert update.tooltip.startswith("Can't reach the intranet · Dropbox disconnected")
+    assert "last confirmed" in update.tooltip
+    window = started.status_window
+    assert "Showing the state last confirmed" in window.status.text()
+    assert started.scheduler.failures == 1
+    assert started.scheduler.scheduler.get_job("retry") is not None
+
+
+def test_popup_waits_for_the_first_good_check(qtbot, demo: DemoIntranet) -> None:
+    port = int(demo.url.rsplit(":", 1)[1])
+    demo.stop()
+    controller = make_controller(f"http://127.0.0.1:{port}", "tok-123456789")
+    with qtbot.waitSignal(controller.update_shown, timeout=10_000) as blocker:
+        controller.start()
+    assert blocker.args[0].overall is Overall.OFFLINE
+    assert not controller.popup.isVisible()
+    with DemoIntranet(port=port, token="tok-123456789"):
+        update = check(qtbot, controller)
+    assert [n.integration_id for n in update.popup] == ["dropbox", "google-drive"]
+    assert controller.popup.isVisible()
+    controller.shutdown()
+    controller.popup.close()
+
+
+def test_no_tray_host_shows_the_status_window(started: Controller) -> None:
+    # The offscreen platform has no tray host, like plain GNOME or sway.
+    assert started.tray is None
+    window = started.status_window
+    assert window.isVisible()
+    texts = [w.text() for w in window.findChildren(QLabel)]
+    assert "Dropbox: disconnected (refresh failed)" in texts
+    assert window.header.text() == "Signed in as Jane Doe (jane@acme.example)"
+
+
+def test_dont_remind_me_again_survives_a_restart(qtbot, started: Controller,
+                                                 demo: DemoIntranet) -> None:
+    qtbot.mouseClick(started.popup.rows[0].dismiss, Qt.MouseButton.LeftButton)
+    assert not started.popup.rows[0].dismiss.isEnabled()
+    started.shutdown()
+    again = make_controller(demo.url, demo.token)
+    with qtbot.waitSignal(again.update_shown, timeout=10_000) as blocker:
+        again.start()
+    # Dropbox was dismissed for good; Google Drive's first stage was already shown.
+    assert blocker.args[0].popup == ()
+    again.shutdown()
+    again.popup.close()
+
+
+def test_disconnected_comes_back_at_the_next_start(qtbot, started: Controller,
+                                                   demo: DemoIntranet) -> None:
+    started.popup.close_button.click()
+    started.shutdown()
+    again = make_controller(demo.url, demo.token)
+    with qtbot.waitSignal(again.update_shown, timeout=10_000) as blocker:
+        again.start()
+    # Dropbox is still broken: shown again; Google Drive's window stage was already shown.
+    assert [n.integration_id for n in blocker.args[0].popup] == ["dropbox"]
+    again.shutdown()
+    again.popup.close()
+
+
+def test_a_break_while_running_is_announced_once(qtbot, started: Controller,
+                                                 demo: DemoIntranet) -> None:
+    demo.disconnect("microsoft365", reason="revoked")
+    update = check(qtbot, started)
+    assert [n.integration_id for n in update.message] == ["microsoft365"]
+    assert update.popup == ()
+    assert check(qtbot, started).message == ()
+
+
+def test_acknowledges_seen_notices(qtbot, started: Controller, demo: DemoIntranet) -> None:
+    qtbot.waitUntil(lambda: len(demo.acks) == 2, timeout=5000)
+    assert {a["integration_id"] for a in demo.acks} == {"dropbox", "google-drive"}
+
+
+def test_markup_in_names_is_shown_literally(qtbot) -> None:
+    scenario = {"integrations": [{"id": "x", "name": "<b>x</b>", "provider": "zoom",
+                                  "status": "disconnected", "disconnected_days_ago": 1}]}
+    with DemoIntranet(scenario=scenario) as demo:
+        controller = make_controller(demo.url, demo.token)
+        with qtbot.waitSignal(controller.update_shown, timeout=10_000):
+            controller.start()
+        label = controller.popup.rows[0].message
+        assert label.textFormat() == Qt.TextFormat.PlainText
+        assert label.text() == ("<b>x</b> has unexpectedly been disconnected. "
+                                "Please reconnect your <b>x</b> account.")
+        controller.shutdown()
+        controller.popup.close()
+
+
+def test_popup_is_keyboard_operable_with_accessible_names(qtbot, started: Controller,
+                                                           browser: UrlCatcher) -> None:
+    popup = started.popup
+    first = popup.rows[0]
+    assert first.reconnect.accessibleName() == "Reconnect Dropbox"
+    assert first.dismiss.accessibleName() == "Don't remind me again about Dropbox"
+    assert popup.remind_later.text() == "Remind me later"
+    popup.activateWindow()
+    first.reconnect.setFocus()
+    qtbot.keyClick(first.reconnect, Qt.Key.Key_Space)
+    assert browser.urls[-1].endswith("#dropbox")
+    assert first.reconnect.nextInFocusChain() is first.dismiss
+
+
+def test_remind_me_later_snoozes(qtbot, started: Controller, demo: DemoIntranet) -> None:
+    started.popup.remind_later.click()
+    assert not started.popup.isVisible()
+    state = started.session.checker.store.load()
+    snoozed = [r.snoozed_until for r in state.notices.values() if r.snoozed_until]
+    assert len(snoozed) == 2
+    now = datetime.now(UTC)
+    assert all(timedelta(hours=23) < s - now <= timedelta(hours=24, minutes=1) for s in snoozed)
+
+
+def test_menu_rows_and_locked_start_at_login(qtbot, started: Controller) -> None:
+    tray = TrayPresenter(lambda: (True, "Managed by your organisation"))
+    tray.show_report(started.session.report)
+    tray.rebuild_menu()
+    texts = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
+    assert texts[0] == "Signed in as Jane Doe (jane@acme.example)"
+    assert "Dropbox: disconnected (refresh failed)" in texts
+    assert "    Reconnect Dropbox…" in texts
+    assert any(t.startswith("Google Drive: expires in 3 days (") for t in texts)
+    assert "    Reconnect Google Drive…" in texts
+    assert "    Reconnect Slack…" not in texts
+    for item in ("Check now", "Open External apps", "Quit"):
+        assert item in texts
+    start = next(a for a in tray.menu.actions() if a.text().startswith("Start at login"))
+    assert start.isCheckable() and start.isChecked() and not start.isEnabled()
+    assert "Managed by your organisation" in start.text()
+    assert tray.icon.toolTip().endswith(
+        "Dropbox disconnected · Google Drive expires in 3 days")
+
+
+def test_open_external_apps_refuses_foreign_origins(qtbot, started: Controller,
+                                                    browser: UrlCatcher) -> None:
+    assert not started.open_url("https://evil.example/profile")
+    assert not started.open_url("javascript:alert(1)")
+    started.open_external_apps()
+    assert browser.urls == [started.session.report.intranet_url
+                            + "/profile/settings/external-apps"]
+
+
+def test_unreadable_policy_is_shown_not_crashed(qtbot, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from tray_app.core.config import load_or_problem
+
+    bad = tmp_path / "policy.json"
+    bad.write_text("{oops")
+    monkeypatch.setenv("COMPANION_POLICY_FILE", str(bad))
+    config = load_or_problem({"intranet_url": "https://i.example"})
+    controller = Controller(Session(Checker(config, StateStore())), config, None)
+    with qtbot.waitSignal(controller.update_shown, timeout=10_000) as blocker:
+        controller.start()
+    assert blocker.args[0].report.error.kind.value == "config"
+    assert "IT policy file" in controller.status_window.status.text()
+    controller.shutdown()

@@ -1,0 +1,296 @@
+"""Start the tray app at login, per user: XDG autostart, the Windows Run key, a LaunchAgent.
+
+No Qt here: `diagnose` and the settings code use it without a GUI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import plistlib
+import subprocess
+import sys
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from tray_app import APP_ID, APP_NAME
+from tray_app.core.errors import ConfigError
+from tray_app.core.fileio import atomic_write_text
+
+MAIN_SCRIPT = Path(__file__).resolve().parents[2] / "main.py"
+
+
+def launch_command() -> list[str]:
+    """The command line that starts the tray app at login."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "--autostart"]
+    return [sys.executable, str(MAIN_SCRIPT), "--autostart"]
+
+
+class Autostart(ABC):
+    """Turns "start at login" on and off for the current user."""
+
+    @abstractmethod
+    def is_enabled(self) -> bool: ...
+
+    @abstractmethod
+    def enable(self) -> None: ...
+
+    @abstractmethod
+    def disable(self) -> None: ...
+
+    @abstractmethod
+    def describe(self) -> str:
+        """Where the login entry lives, for `diagnose`."""
+
+
+def for_platform(platform: str = sys.platform) -> Autostart:
+    if platform == "win32":
+        return WindowsAutostart()
+    if platform == "darwin":
+        return MacAutostart()
+    return XdgAutostart()
+
+
+@contextlib.contextmanager
+def _explained(action: str, where: object) -> Iterator[None]:
+    """Turn an OSError into a ConfigError the user can read."""
+    try:
+        yield
+    except OSError as problem:
+        reason = problem.strerror or str(problem)
+        raise ConfigError(
+            f"Could not {action} start at login ({where}): {reason}."
+        ) from problem
+
+
+# --- Linux and other Unix: XDG autostart ------------------------------------------------
+
+ENTRY_NAME = f"{APP_ID}.desktop"
+ENTRY_GROUP = "[Desktop Entry]"
+# Characters that force an Exec argument to be quoted (Desktop Entry Specification).
+EXEC_RESERVED = set(" \t\n\"'\\><~|&;$*?#()`")
+EXEC_ESCAPED_IN_QUOTES = '"`$\\'
+
+
+def quote_exec_argument(argument: str) -> str:
+    """Quote one argument per the Exec rules, before the general string escaping."""
+    if argument and not EXEC_RESERVED.intersection(argument):
+        quoted = argument
+    else:
+        escaped = "".join(
+            f"\\{char}" if char in EXEC_ESCAPED_IN_QUOTES else char for char in argument
+        )
+        quoted = f'"{escaped}"'
+    return quoted.replace("%", "%%")
+
+
+def escape_string_value(value: str) -> str:
+    """The general escaping every desktop entry string value gets (applied last)."""
+    replacements = {"\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+    return "".join(replacements.get(char, char) for char in value)
+
+
+def exec_value(command: list[str]) -> str:
+    return escape_string_value(" ".join(quote_exec_argument(arg) for arg in command))
+
+
+def read_entry(path: Path) -> dict[str, str]:
+    """The keys of a desktop file's [Desktop Entry] group (values left escaped)."""
+    keys: dict[str, str] = {}
+    in_entry_group = False
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        line = line.strip()
+        if line.startswith("["):
+            in_entry_group = line == ENTRY_GROUP
+        elif in_entry_group and "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            keys[key.strip()] = value.strip()
+    return keys
+
+
+def entry_is_active(keys: dict[str, str]) -> bool:
+    return keys.get("Hidden") != "true" and keys.get("X-GNOME-Autostart-enabled") != "false"
+
+
+def _system_config_dirs() -> list[Path]:
+    configured = os.environ.get("XDG_CONFIG_DIRS", "").split(os.pathsep)
+    return [Path(entry) for entry in configured if entry] or [Path("/etc/xdg")]
+
+
+class XdgAutostart(Autostart):
+    """A desktop file in $XDG_CONFIG_HOME/autostart (XDG Autostart Specification).
+
+    A same-named file in an $XDG_CONFIG_DIRS autostart folder (IT's system-wide entry)
+    starts the app too, unless the user's file overrides it with Hidden=true.
+    """
+
+    def __init__(self, config_home: Path | None = None,
+                 system_dirs: list[Path] | None = None) -> None:
+        home = config_home if config_home is not None else platformdirs.user_config_path()
+        self.path = home / "autostart" / ENTRY_NAME
+        self.system_dirs = system_dirs if system_dirs is not None else _system_config_dirs()
+
+    def system_entry(self) -> Path | None:
+        """The system-wide entry that applies, i.e. the first one found in XDG_CONFIG_DIRS."""
+        for directory in self.system_dirs:
+            candidate = directory / "autostart" / ENTRY_NAME
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def is_enabled(self) -> bool:
+        with _explained("read", self.path):
+            if self.path.exists():
+                return entry_is_active(read_entry(self.path))
+            system = self.system_entry()
+            return system is not None and entry_is_active(read_entry(system))
+
+    def enable(self) -> None:
+        with _explained("turn on", self.path):
+            atomic_write_text(self.path, self._render(hidden=False))
+
+    def disable(self) -> None:
+        with _explained("turn off", self.path):
+            if self.system_entry() is not None:
+                atomic_write_text(self.path, self._render(hidden=True))
+            else:
+                self.path.unlink(missing_ok=True)
+
+    def describe(self) -> str:
+        text = f"XDG autostart entry {self.path}"
+        system = self.system_entry()
+        if system is not None:
+            text += f" (system-wide entry {system} also present)"
+        return text
+
+    def _render(self, *, hidden: bool) -> str:
+        lines = [
+            ENTRY_GROUP,
+            "Type=Application",
+            f"Name={APP_NAME}",
+            "Comment=Tells you when your intranet integrations break",
+            f"Exec={exec_value(launch_command())}",
+            f"Icon={APP_ID}",
+            "Terminal=false",
+            f"X-GNOME-Autostart-enabled={'false' if hidden else 'true'}",
+            "NoDisplay=true",
+        ]
+        if hidden:
+            lines.append("Hidden=true")
+        return "\n".join(lines) + "\n"
+
+
+# --- Windows: the per-user Run key ------------------------------------------------------
+
+RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
+RUN_VALUE = "IntranetCompanion"
+
+
+class WindowsAutostart(Autostart):
+    """A value under HKEY_CURRENT_USER\\...\\Run. `registry` stands in for winreg in tests."""
+
+    def __init__(self, registry: Any = None) -> None:
+        if registry is None:
+            import winreg as registry  # only exists on Windows
+        self.registry = registry
+        self.where = f"HKEY_CURRENT_USER\\{RUN_KEY}\\{RUN_VALUE}"
+
+    def is_enabled(self) -> bool:
+        reg = self.registry
+        with _explained("read", self.where):
+            try:
+                key = reg.OpenKey(reg.HKEY_CURRENT_USER, RUN_KEY, 0, reg.KEY_READ)
+            except FileNotFoundError:
+                return False
+            try:
+                reg.QueryValueEx(key, RUN_VALUE)
+            except FileNotFoundError:
+                return False
+            finally:
+                reg.CloseKey(key)
+            return True
+
+    def enable(self) -> None:
+        reg = self.registry
+        command_line = subprocess.list2cmdline(launch_command())
+        with _explained("turn on", self.where):
+            key = reg.CreateKeyEx(reg.HKEY_CURRENT_USER, RUN_KEY, 0, reg.KEY_SET_VALUE)
+            try:
+                reg.SetValueEx(key, RUN_VALUE, 0, reg.REG_SZ, command_line)
+            finally:
+                reg.CloseKey(key)
+
+    def disable(self) -> None:
+        reg = self.registry
+        with _explained("turn off", self.where):
+            try:
+                key = reg.OpenKey(reg.HKEY_CURRENT_USER, RUN_KEY, 0, reg.KEY_SET_VALUE)
+            except FileNotFoundError:
+                return
+            try:
+                with contextlib.suppress(FileNotFoundError):
+                    reg.DeleteValue(key, RUN_VALUE)
+            finally:
+                reg.CloseKey(key)
+
+    def describe(self) -> str:
+        return f"Windows registry value {self.where}"
+
+
+# --- macOS: a per-user LaunchAgent ------------------------------------------------------
+
+AGENT_LABEL = "com.intranetcompanion.app"
+SYSTEM_AGENTS_DIR = Path("/Library/LaunchAgents")
+
+
+class MacAutostart(Autostart):
+    """~/Library/LaunchAgents/com.intranetcompanion.app.plist.
+
+    IT may install the same label in /Library/LaunchAgents. launchd refuses a second job
+    with a label that is already loaded, so when that system agent exists we never write
+    ours, and `is_enabled` reports true: the app does start at login. The user cannot turn
+    the system agent off from here.
+    """
+
+    def __init__(self, home: Path | None = None,
+                 system_agents_dir: Path = SYSTEM_AGENTS_DIR) -> None:
+        home = home if home is not None else Path.home()
+        self.path = home / "Library" / "LaunchAgents" / f"{AGENT_LABEL}.plist"
+        self.system_path = system_agents_dir / f"{AGENT_LABEL}.plist"
+
+    def is_enabled(self) -> bool:
+        with _explained("read", self.path):
+            return self.path.exists() or self.system_path.exists()
+
+    def enable(self) -> None:
+        with _explained("turn on", self.path):
+            if self.system_path.exists():
+                # A leftover user agent with the same label would clash with IT's.
+                self.path.unlink(missing_ok=True)
+                return
+            atomic_write_text(self.path, plistlib.dumps(agent_definition()).decode("utf-8"))
+
+    def disable(self) -> None:
+        with _explained("turn off", self.path):
+            self.path.unlink(missing_ok=True)
+
+    def describe(self) -> str:
+        text = f"LaunchAgent {self.path}"
+        if self.system_path.exists():
+            text += f" (IT-installed agent {self.system_path} takes precedence)"
+        return text
+
+
+def agent_definition() -> dict[str, object]:
+    return {
+        "Label": AGENT_LABEL,
+        "ProgramArguments": launch_command(),
+        "RunAtLoad": True,
+        "LimitLoadToSessionType": "Aqua",
+        "ProcessType": "Interactive",
+    }

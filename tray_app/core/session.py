@@ -1,0 +1,132 @@
+"""The tray's brain, without Qt: what to show after each check, and watching a fix.
+
+Data flows one way: Checker.run() (in a worker thread) -> Session.apply() (in the GUI
+thread) -> an Update the UI presents. The UI calls back with what the user chose.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from tray_app.core.check import Checker, CheckReport
+from tray_app.core.classify import Notice, State
+from tray_app.core.reminders import Reminders
+from tray_app.core.state import notice_id
+from tray_app.core.summary import Overall, overall, tooltip
+from tray_app.core.timeutil import utc_now
+
+log = logging.getLogger(__name__)
+
+HEALTHY = (State.CONNECTED,)
+
+
+def connected_again_message(name: str) -> str:
+    return f"{name} is connected again."
+
+
+@dataclass(frozen=True)
+class Update:
+    report: CheckReport
+    overall: Overall
+    tooltip: str
+    popup: tuple[Notice, ...] = ()  # show in the popup now (the first good check of a run)
+    message: tuple[Notice, ...] = ()  # announce with one tray message (later checks)
+    fixed: tuple[str, ...] = ()  # "<name> is connected again." sentences
+
+
+@dataclass
+class Watch:
+    integration_id: str
+    name: str
+    until: datetime
+
+
+@dataclass
+class Session:
+    checker: Checker
+    clock: Callable[[], datetime] = utc_now
+    reminders: Reminders = field(default_factory=Reminders)
+    report: CheckReport | None = None
+    watches: dict[str, Watch] = field(default_factory=dict)
+    _had_good_check: bool = False
+    _server_offset: timedelta = timedelta(0)
+
+    def check(self) -> CheckReport:
+        """The blocking part; safe to call from a worker thread."""
+        return self.checker.run()
+
+    def apply(self, report: CheckReport) -> Update:
+        """Decide what to show for a finished check. Nothing is shown from a failed one."""
+        self.report = report
+        fixed = self._settle_watches(report)
+        base = Update(report, overall(report), tooltip(report), fixed=fixed)
+        if report.error is not None or report.classification is None:
+            return base
+        self._server_offset = report.checked_at - self.clock()
+        due = self._due_now(report)
+        first = not self._had_good_check
+        self._had_good_check = True
+        if first:
+            return Update(base.report, base.overall, base.tooltip, popup=due, fixed=fixed)
+        return Update(base.report, base.overall, base.tooltip, message=due, fixed=fixed)
+
+    def _due_now(self, report: CheckReport) -> tuple[Notice, ...]:
+        assert report.classification is not None and report.answer is not None
+        store, window = self.checker.store, report.answer.warning_window_days
+        state = store.load()
+        due = self.reminders.due(report.classification.notices, state, report.checked_at, window)
+        self.reminders.mark_shown(due, state, report.checked_at, window)
+        store.save(state)
+        return tuple(due)
+
+    def due_for_popup(self) -> tuple[Notice, ...]:
+        """What the popup lists when opened by hand: every current notice not dismissed."""
+        if self.report is None or self.report.classification is None or self.report.stale:
+            return ()
+        state = self.checker.store.load()
+        return tuple(
+            n for n in self.report.classification.notices
+            if not (record := state.notices.get(notice_id(n.identity))) or not record.dismissed
+        )
+
+    # --- what the user chose -------------------------------------------------------------
+
+    def remind_later(self, notices: Iterable[Notice]) -> None:
+        state = self.checker.store.load()
+        self.reminders.remind_later(notices, state, self._now())
+        self.checker.store.save(state)
+
+    def dismiss(self, notice: Notice) -> None:
+        state = self.checker.store.load()
+        self.reminders.dismiss(notice, state, self._now())
+        self.checker.store.save(state)
+
+    def watch(self, integration_id: str, name: str, minutes: int) -> None:
+        """After Reconnect: re-check until healthy, for at most `minutes`."""
+        self.watches[integration_id] = Watch(
+            integration_id, name, self.clock() + timedelta(minutes=minutes))
+
+    def watching(self) -> bool:
+        return bool(self.watches)
+
+    def _settle_watches(self, report: CheckReport) -> tuple[str, ...]:
+        now = self.clock()
+        fixed: list[str] = []
+        views = {v.id: v for v in report.classification.integrations} \
+            if report.classification and not report.stale else {}
+        for ident, watch in list(self.watches.items()):
+            view = views.get(ident)
+            if view is not None and view.state in HEALTHY:
+                fixed.append(connected_again_message(view.name))
+                del self.watches[ident]
+            elif now >= watch.until:
+                log.info("Stopped watching %s: not fixed within the watch time", ident)
+                del self.watches[ident]
+        return tuple(fixed)
+
+    def _now(self) -> datetime:
+        """The server's clock, as last seen: the notice history runs on it, like all else."""
+        return self.clock() + self._server_offset

@@ -1,0 +1,234 @@
+"""Wires the Qt pieces to the core session: checks off the GUI thread, results back by
+signal, and the user's choices back into core. It decides nothing about tokens or dates."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
+
+from tray_app import APP_NAME
+from tray_app.core import summary
+from tray_app.core.check import CheckReport
+from tray_app.core.classify import Notice
+from tray_app.core.config import Config, save_user_setting
+from tray_app.core.errors import CompanionError
+from tray_app.core.session import Session, Update
+from tray_app.core.urls import same_origin
+from tray_app.ui.browser import open_in_browser
+from tray_app.ui.popup import NoticePopup
+from tray_app.ui.scheduler import CheckScheduler
+from tray_app.ui.status_window import StatusWindow
+from tray_app.ui.system_events import SystemEvents
+from tray_app.ui.tray import MANAGED, TrayPresenter
+
+if TYPE_CHECKING:
+    from tray_app.core.autostart import Autostart
+
+log = logging.getLogger(__name__)
+
+TRAY_RETRY_MS = 10_000
+TRAY_RETRY_LIMIT_MS = 120_000
+MESSAGE_MS = 10_000
+
+
+class Controller(QObject):
+    check_finished = Signal(object)  # CheckReport, emitted from the worker thread
+    update_shown = Signal(object)  # Update, after the UI has presented it (tests, bench)
+
+    def __init__(self, session: Session, config: Config, autostart: Autostart | None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.config = config
+        self.autostart = autostart
+        self._checking = False
+        self._announced: tuple[Notice, ...] = ()
+        self.popup = NoticePopup()
+        self.status_window = StatusWindow()
+        self.tray: TrayPresenter | None = None
+        self.scheduler = CheckScheduler(config.get("check_interval_minutes"), self.request_check)
+        self.events = SystemEvents(self)
+        self._tray_waited_ms = 0
+        self._connect()
+
+    # --- start and stop ------------------------------------------------------------------
+
+    def start(self, first_delay_seconds: float = 0.0) -> None:
+        self._ensure_tray()
+        self.scheduler.start(first_delay_seconds)
+
+    def shutdown(self) -> None:
+        self.scheduler.shutdown()
+        if self.tray is not None:
+            self.tray.icon.hide()
+
+    def _connect(self) -> None:
+        self.check_finished.connect(self._on_check_finished)
+        self.popup.reconnect_requested.connect(self._reconnect_notice)
+        self.popup.dismiss_requested.connect(self._dismiss)
+        self.popup.remind_later_requested.connect(self.session.remind_later)
+        window = self.status_window
+        window.reconnect_requested.connect(self.reconnect)
+        window.check_now_requested.connect(self.request_check)
+        window.open_external_apps_requested.connect(self.open_external_apps)
+        self.events.resumed.connect(lambda: self.scheduler.check_soon("resumed from sleep"))
+        self.events.network_online.connect(self._on_network_online)
+
+    def _ensure_tray(self) -> None:
+        """Show the tray icon, or the status window until a tray host appears (2 min)."""
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self._make_tray()
+            return
+        if self._tray_waited_ms == 0:
+            log.warning("No system tray on this desktop; showing the status window instead")
+            self.status_window.bring_up()
+        if self._tray_waited_ms < TRAY_RETRY_LIMIT_MS:
+            self._tray_waited_ms += TRAY_RETRY_MS
+            QTimer.singleShot(TRAY_RETRY_MS, self._ensure_tray)
+
+    def _make_tray(self) -> None:
+        tray = TrayPresenter(self._start_at_login_state, self)
+        tray.reconnect_requested.connect(self.reconnect)
+        tray.check_now_requested.connect(self.request_check)
+        tray.open_external_apps_requested.connect(self.open_external_apps)
+        tray.start_at_login_toggled.connect(self.set_start_at_login)
+        tray.show_status_requested.connect(self.show_status)
+        tray.quit_requested.connect(QApplication.quit)
+        tray.icon.messageClicked.connect(self._on_message_clicked)
+        tray.show_report(self.session.report)
+        tray.icon.show()
+        self.tray = tray
+
+    # --- checks --------------------------------------------------------------------------
+
+    def request_check(self) -> None:
+        """Start a check in a worker thread unless one is already running."""
+        if self._checking:
+            return
+        self._checking = True
+        threading.Thread(target=self._check_in_worker, name="check", daemon=True).start()
+
+    def _check_in_worker(self) -> None:
+        try:
+            report = self.session.check()
+        except Exception:  # a bug must not kill the tray: log it, report nothing new
+            log.exception("The check failed unexpectedly")
+            report = None
+        self.check_finished.emit(report)
+
+    def _on_check_finished(self, report: CheckReport | None) -> None:
+        self._checking = False
+        if report is None:
+            return
+        update = self.session.apply(report)
+        self.present(update)
+        error = report.error
+        self.scheduler.after_check(error is not None, error.retry_after if error else None)
+        if not self.session.watching():
+            self.scheduler.stop_watch()
+        self.update_shown.emit(update)
+
+    def present(self, update: Update) -> None:
+        if self.tray is not None:
+            self.tray.show_report(update.report)
+        self.status_window.show_report(update.report)
+        if update.popup:
+            self.popup.show_notices(update.popup)
+        elif update.message:
+            self._announce(update.message)
+        seen = update.popup or update.message
+        if seen:
+            threading.Thread(target=self.session.checker.acknowledge, args=(seen,),
+                             name="ack", daemon=True).start()
+        for sentence in update.fixed:
+            self._tell(sentence)
+
+    def _announce(self, notices: tuple[Notice, ...]) -> None:
+        """A notice that appears while running: one tray message; a click opens the popup."""
+        self._announced = notices
+        if self.tray is None:
+            self.popup.show_notices(notices)
+            return
+        text = notices[0].message if len(notices) == 1 else (
+            f"{len(notices)} of your connected accounts need attention.")
+        self.tray.icon.showMessage(APP_NAME, text, QSystemTrayIcon.MessageIcon.Warning,
+                                   MESSAGE_MS)
+
+    def _on_message_clicked(self) -> None:
+        self.popup.show_notices(self._announced or self.session.due_for_popup())
+
+    def _tell(self, sentence: str) -> None:
+        if self.tray is not None:
+            self.tray.icon.showMessage(APP_NAME, sentence,
+                                       QSystemTrayIcon.MessageIcon.Information, MESSAGE_MS)
+        else:
+            self.status_window.status.setText(sentence)
+            self.status_window.status.setVisible(True)
+            self.status_window.bring_up()
+
+    def _on_network_online(self) -> None:
+        report = self.session.report
+        if report is not None and report.error is not None:
+            self.scheduler.check_soon("the network is back")
+
+    # --- what the user chose -------------------------------------------------------------
+
+    def reconnect(self, integration_id: str, url: str, name: str) -> None:
+        if not self.open_url(url):
+            return
+        self.session.watch(integration_id, name, self.config.get("reconnect_watch_minutes"))
+        self.scheduler.start_watch(self.config.get("reconnect_watch_interval_seconds"))
+
+    def _reconnect_notice(self, notice: Notice) -> None:
+        self.reconnect(notice.integration_id, notice.reconnect_url, notice.name)
+
+    def _dismiss(self, notice: Notice) -> None:
+        self.session.dismiss(notice)
+
+    def open_external_apps(self) -> None:
+        url = summary.external_apps_url(self.session.report)
+        if url is None:
+            try:
+                url = self.config.intranet_url() + "/"
+            except CompanionError as problem:
+                self._tell(problem.message)
+                return
+        self.open_url(url)
+
+    def open_url(self, url: str) -> bool:
+        """Open only URLs on the intranet's own origin (defence in depth: core checked too)."""
+        try:
+            intranet = self.config.intranet_url()
+        except CompanionError as problem:
+            self._tell(problem.message)
+            return False
+        if not same_origin(url, intranet):
+            log.warning("Refused to open a link outside the intranet: %.200r", url)
+            return False
+        if not open_in_browser(url):
+            self._tell(f"Could not open a web browser. Open this address yourself: {url}")
+            return False
+        return True
+
+    def show_status(self) -> None:
+        self.status_window.show_report(self.session.report)
+        self.status_window.bring_up()
+
+    def _start_at_login_state(self) -> tuple[bool, str]:
+        if self.autostart is None:
+            return False, "not available here"
+        if self.config.is_locked("start_at_login"):
+            return self.autostart.is_enabled(), MANAGED
+        return self.autostart.is_enabled(), ""
+
+    def set_start_at_login(self, enabled: bool) -> None:
+        try:
+            save_user_setting(self.config, "start_at_login", enabled)
+            if self.autostart is not None:
+                (self.autostart.enable if enabled else self.autostart.disable)()
+        except CompanionError as problem:
+            QMessageBox.warning(None, APP_NAME, problem.message)

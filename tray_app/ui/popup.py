@@ -1,0 +1,160 @@
+"""The login popup: every notice due, each with Reconnect and "Don't remind me again"."""
+
+from __future__ import annotations
+
+import itertools
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tray_app import APP_NAME
+from tray_app.core.classify import Notice, NoticeKind
+from tray_app.core.summary import Overall
+from tray_app.ui.icons import app_icon, tray_icon
+
+TITLE = f"{APP_NAME} — Reconnect your accounts"
+
+
+def bold(label: QLabel, scale: float = 1.0) -> QLabel:
+    font = label.font()
+    font.setBold(True)
+    if scale != 1.0:
+        font.setPointSizeF(font.pointSizeF() * scale)
+    label.setFont(font)
+    return label
+
+
+def plain_label(text: str, *, wrap: bool = True) -> QLabel:
+    """A label that never interprets markup: names from the server are shown as typed."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    label.setWordWrap(wrap)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class NoticeRow(QFrame):
+    reconnect_clicked = Signal(object)
+    dismiss_clicked = Signal(object)
+
+    def __init__(self, notice: Notice, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.notice = notice
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setObjectName(f"notice-{notice.integration_id}")
+        self.message = plain_label(notice.message)
+        self.message.setAccessibleName(notice.message)
+        self.reconnect = QPushButton("Reconnect")
+        self.reconnect.setAccessibleName(f"Reconnect {notice.name}")
+        self.reconnect.setToolTip(notice.reconnect_url)
+        self.dismiss = QPushButton("Don't remind me again")
+        self.dismiss.setAccessibleName(f"Don't remind me again about {notice.name}")
+        self.reconnect.clicked.connect(lambda: self.reconnect_clicked.emit(self.notice))
+        self.dismiss.clicked.connect(self._on_dismiss)
+        self._layout()
+
+    def _layout(self) -> None:
+        disconnected = self.notice.kind is NoticeKind.DISCONNECTED
+        kind = "Disconnected" if disconnected else "Expiring soon"
+        heading = bold(plain_label(f"{self.notice.name} · {kind}", wrap=False))
+        icon = QLabel()
+        state = Overall.DISCONNECTED if disconnected else Overall.EXPIRING
+        icon.setPixmap(tray_icon(state).pixmap(24, 24))
+        icon.setAccessibleName(kind)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.reconnect)
+        buttons.addWidget(self.dismiss)
+        buttons.addStretch(1)
+        column = QVBoxLayout()
+        column.addWidget(heading)
+        column.addWidget(self.message)
+        column.addLayout(buttons)
+        row = QHBoxLayout(self)
+        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addLayout(column, 1)
+
+    def _on_dismiss(self) -> None:
+        self.dismiss.setEnabled(False)
+        self.dismiss.setText("You won't be reminded again")
+        self.dismiss_clicked.emit(self.notice)
+
+
+class NoticePopup(QDialog):
+    """Signals carry Notice objects; the controller records choices and opens URLs."""
+
+    reconnect_requested = Signal(object)
+    dismiss_requested = Signal(object)
+    remind_later_requested = Signal(list)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(TITLE)
+        self.setAccessibleName(TITLE)
+        self.rows: list[NoticeRow] = []
+        self._rows_box = QVBoxLayout()
+        self.intro = plain_label("")
+        self.buttons = QDialogButtonBox()
+        self.remind_later = self.buttons.addButton(
+            "Remind me later", QDialogButtonBox.ButtonRole.RejectRole)
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.remind_later.clicked.connect(self._on_remind_later)
+        self.close_button.clicked.connect(self.accept)
+        self.heading = bold(plain_label("Reconnect your accounts", wrap=False), 1.25)
+        logo = QLabel()
+        logo.setPixmap(app_icon().pixmap(40, 40))
+        top = QHBoxLayout()
+        top.addWidget(logo, 0, Qt.AlignmentFlag.AlignTop)
+        texts = QVBoxLayout()
+        texts.addWidget(self.heading)
+        texts.addWidget(self.intro)
+        top.addLayout(texts, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(self._rows_box)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(460)
+
+    def show_notices(self, notices: list[Notice] | tuple[Notice, ...]) -> None:
+        """Replace the content with `notices` (in the order given) and bring it up."""
+        for row in self.rows:
+            row.setParent(None)
+            row.deleteLater()
+        self.rows = []
+        for notice in notices:
+            row = NoticeRow(notice, self)
+            row.reconnect_clicked.connect(self.reconnect_requested)
+            row.dismiss_clicked.connect(self.dismiss_requested)
+            self._rows_box.addWidget(row)
+            self.rows.append(row)
+        count = len(self.rows)
+        self.intro.setText(
+            "One of the accounts you connected to the intranet needs attention." if count == 1
+            else f"{count} of the accounts you connected to the intranet need attention.")
+        self._chain_focus()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        if self.rows:
+            self.rows[0].reconnect.setFocus()
+
+    def _chain_focus(self) -> None:
+        widgets: list[QWidget] = []
+        for row in self.rows:
+            widgets += [row.reconnect, row.dismiss]
+        widgets += [self.remind_later, self.close_button]
+        for first, second in itertools.pairwise(widgets):
+            QWidget.setTabOrder(first, second)
+
+    def _on_remind_later(self) -> None:
+        self.remind_later_requested.emit([row.notice for row in self.rows])
+        self.reject()

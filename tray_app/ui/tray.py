@@ -1,0 +1,98 @@
+"""The tray icon and its menu. The menu is rebuilt each time it opens (aboutToShow),
+since GNOME and Unity send no `activated` for a click."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from tray_app import APP_NAME
+from tray_app.core import summary
+from tray_app.core.check import CheckReport
+from tray_app.ui.icons import tray_icon
+
+MANAGED = "Managed by your organisation"
+
+
+class TrayPresenter(QObject):
+    reconnect_requested = Signal(str, str, str)  # integration id, url, name
+    check_now_requested = Signal()
+    open_external_apps_requested = Signal()
+    start_at_login_toggled = Signal(bool)
+    show_status_requested = Signal()
+    quit_requested = Signal()
+
+    def __init__(self, start_at_login: Callable[[], tuple[bool, str]],
+                 parent: QObject | None = None) -> None:
+        """`start_at_login` answers (enabled, why it can't be changed or "") when the
+        menu opens."""
+        super().__init__(parent)
+        self._start_at_login = start_at_login
+        self.report: CheckReport | None = None
+        self.icon = QSystemTrayIcon(self)
+        self.menu = QMenu()
+        self.menu.aboutToShow.connect(self.rebuild_menu)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._on_activated)
+        self.show_report(None)
+        self.rebuild_menu()
+
+    def show_report(self, report: CheckReport | None) -> None:
+        self.report = report
+        state = summary.overall(report)
+        self.icon.setIcon(tray_icon(state))
+        self.icon.setToolTip(f"{APP_NAME}\n{summary.tooltip(report)}")
+        if self.menu.isVisible():
+            self.rebuild_menu()
+
+    def rebuild_menu(self) -> None:
+        menu = self.menu
+        menu.clear()
+        self._info(summary.header(self.report))
+        line = summary.status_line(self.report)
+        if line:
+            self._info(line)
+        menu.addSeparator()
+        for row in summary.rows(self.report):
+            self._info(row.text)
+            if row.reconnect_url:
+                action = menu.addAction(f"    Reconnect {row.name.replace('&', '&&')}…")
+                action.triggered.connect(
+                    self._reconnect(row.integration_id, row.reconnect_url, row.name))
+        menu.addSeparator()
+        menu.addAction("Check now").triggered.connect(self.check_now_requested)
+        menu.addAction("Open External apps").triggered.connect(
+            self.open_external_apps_requested)
+        menu.addAction("Show status…").triggered.connect(self.show_status_requested)
+        menu.addSeparator()
+        menu.addAction(self._start_at_login_action())
+        menu.addAction("Quit").triggered.connect(self.quit_requested)
+
+    def _info(self, text: str) -> QAction:
+        # QAction text is plain, but '&' marks a mnemonic: double it so names show as sent.
+        action = self.menu.addAction(text.replace("&", "&&"))
+        action.setEnabled(False)
+        return action
+
+    def _reconnect(self, ident: str, url: str, name: str) -> Callable[[], None]:
+        return lambda: self.reconnect_requested.emit(ident, url, name)
+
+    def _start_at_login_action(self) -> QAction:
+        enabled, fixed_because = self._start_at_login()
+        action = QAction("Start at login", self.menu)
+        action.setCheckable(True)
+        action.setChecked(enabled)
+        action.setEnabled(not fixed_because)
+        if fixed_because:
+            action.setText(f"Start at login ({fixed_because})")
+            action.setToolTip(fixed_because)
+        action.toggled.connect(self.start_at_login_toggled)
+        return action
+
+    def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (QSystemTrayIcon.ActivationReason.Trigger,
+                      QSystemTrayIcon.ActivationReason.DoubleClick):
+            self.show_status_requested.emit()
