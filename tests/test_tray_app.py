@@ -111,7 +111,9 @@ def test_watch_until_fixed_through_the_external_apps_page(
     response = requests.post(f"{page}/dropbox/connect", allow_redirects=False, timeout=5)
     assert response.status_code == 303
     update = check(qtbot, started)
-    assert update.fixed == ("Dropbox is connected again.",)
+    assert update.fixed == (("dropbox", "Dropbox is connected again."),)
+    assert started.popup.rows[0].message.text() == "Dropbox is connected again."
+    assert started.popup.rows[0].reconnect.isHidden()
     assert started.scheduler.scheduler.get_job("watch") is None
     assert started.status_window.status.text() == "Dropbox is connected again."
 

@@ -34,7 +34,7 @@ class Update:
     tooltip: str
     popup: tuple[Notice, ...] = ()  # show in the popup now (the first good check of a run)
     message: tuple[Notice, ...] = ()  # announce with one tray message (later checks)
-    fixed: tuple[str, ...] = ()  # "<name> is connected again." sentences
+    fixed: tuple[tuple[str, str], ...] = ()  # (integration id, "<name> is connected again.")
 
 
 @dataclass
@@ -112,15 +112,16 @@ class Session:
     def watching(self) -> bool:
         return bool(self.watches)
 
-    def _settle_watches(self, report: CheckReport) -> tuple[str, ...]:
+    def _settle_watches(self, report: CheckReport) -> tuple[tuple[str, str], ...]:
         now = self.clock()
-        fixed: list[str] = []
+        fixed: list[tuple[str, str]] = []
         views = {v.id: v for v in report.classification.integrations} \
             if report.classification and not report.stale else {}
         for ident, watch in list(self.watches.items()):
             view = views.get(ident)
             if view is not None and view.state in HEALTHY:
-                fixed.append(connected_again_message(view.name))
+                fixed.append((ident, connected_again_message(view.name)))
+                log.info("%s", connected_again_message(view.name))
                 del self.watches[ident]
             elif now >= watch.until:
                 log.info("Stopped watching %s: not fixed within the watch time", ident)

@@ -144,8 +144,11 @@ class Controller(QObject):
         if seen:
             threading.Thread(target=self.session.checker.acknowledge, args=(seen,),
                              name="ack", daemon=True).start()
-        for sentence in update.fixed:
+        for _ident, sentence in update.fixed:
             self._tell(sentence)
+        if update.fixed and self.popup.isVisible():
+            notices = update.report.classification.notices if update.report.classification else ()
+            self.popup.settle({n.identity for n in notices}, dict(update.fixed))
 
     def _announce(self, notices: tuple[Notice, ...]) -> None:
         """A notice that appears while running: one tray message; a click opens the popup."""

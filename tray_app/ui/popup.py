@@ -66,8 +66,8 @@ class NoticeRow(QFrame):
     def _layout(self) -> None:
         disconnected = self.notice.kind is NoticeKind.DISCONNECTED
         kind = "Disconnected" if disconnected else "Expiring soon"
-        heading = bold(plain_label(f"{self.notice.name} · {kind}", wrap=False))
-        icon = QLabel()
+        self.heading = heading = bold(plain_label(f"{self.notice.name} · {kind}", wrap=False))
+        self.icon = icon = QLabel()
         state = Overall.DISCONNECTED if disconnected else Overall.EXPIRING
         icon.setPixmap(tray_icon(state).pixmap(24, 24))
         icon.setAccessibleName(kind)
@@ -82,6 +82,14 @@ class NoticeRow(QFrame):
         row = QHBoxLayout(self)
         row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(column, 1)
+
+    def mark_fixed(self, sentence: str) -> None:
+        self.heading.setText(f"{self.notice.name} · Connected")
+        self.icon.setPixmap(tray_icon(Overall.OK).pixmap(24, 24))
+        self.icon.setAccessibleName("Connected")
+        self.message.setText(sentence)
+        self.reconnect.hide()
+        self.dismiss.hide()
 
     def _on_dismiss(self) -> None:
         self.dismiss.setEnabled(False)
@@ -146,6 +154,14 @@ class NoticePopup(QDialog):
         self.activateWindow()
         if self.rows:
             self.rows[0].reconnect.setFocus()
+
+    def settle(self, current: set[tuple[str, str, str]], fixed: dict[str, str]) -> None:
+        """Mark rows whose notice has gone: 'Dropbox is connected again.'"""
+        for row in self.rows:
+            ident = row.notice.integration_id
+            if row.notice.identity not in current and ident in fixed:
+                row.mark_fixed(fixed[ident])
+        self.adjustSize()
 
     def _chain_focus(self) -> None:
         widgets: list[QWidget] = []
