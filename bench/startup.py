@@ -103,12 +103,13 @@ def _rss_mib(pid: int) -> float:
 def measure(script: str, env: dict[str, str], idle_seconds: float) -> Sample:
     start = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-c", PROBE + script], env=env, cwd=REPO,
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert child.stdout is not None
         line = child.stdout.readline()
         if line.strip() != "shown":
-            raise RuntimeError("the process ended before showing its popup")
+            child.kill()
+            raise RuntimeError("no popup shown: " + child.communicate()[1][-2000:])
         start_ms = (time.perf_counter() - start) * 1000
         time.sleep(5)  # let the first check and the first paint settle
         before = _thread_switches(child.pid)

@@ -77,9 +77,11 @@ def windows(env: dict[str, str]) -> list[tuple[str, int, int, int, int]]:
 
 
 def window_geometry(env: dict[str, str], title_start: str) -> tuple[int, int, int, int]:
-    for title, x, y, width, height in windows(env):
-        if title.startswith(title_start):
-            return x, y, width, height
+    """The largest window whose title starts with `title_start`."""
+    matching = [(w * h, (x, y, w, h)) for title, x, y, w, h in windows(env)
+                if title.startswith(title_start)]
+    if matching:
+        return max(matching)[1]
     raise AssertionError(f"no window titled {title_start!r}")
 
 
@@ -119,6 +121,13 @@ def test_tray_menu_popup_and_fix_on_a_real_desktop(display: dict[str, str],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             run_the_loop(env, demo, opened)
+            second = subprocess.run([sys.executable, str(REPO / "main.py")], env=env,
+                                    capture_output=True, text=True, timeout=30, check=False)
+            assert second.returncode == 0
+            assert "already running" in second.stdout
+            wait_for(lambda: window_geometry(env, "Intranet Companion")[2] > 200, 10,
+                     "the first instance's status window")
+            screenshot(env, "status-window.png")
         finally:
             app.send_signal(signal.SIGTERM)
             _out, err = app.communicate(timeout=20)
