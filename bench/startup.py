@@ -142,7 +142,12 @@ def main() -> int:
     options = parser.parse_args()
     from tray_app.demo.server import DemoIntranet
 
-    env = dict(os.environ, QT_QPA_PLATFORM="xcb")
+    # Measure the app as installed: with bytecode, which pip writes at install time (this
+    # machine sets PYTHONDONTWRITEBYTECODE, which would recompile our modules every run).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["QT_QPA_PLATFORM"] = "xcb"
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "tray_app")],
+                   check=True, env=env)
     helpers = _display(env)
     try:
         with DemoIntranet() as demo, tempfile.TemporaryDirectory() as home:

@@ -1,16 +1,87 @@
-"""Start the tray app. Kept apart from cli.py so `check` never imports Qt."""
+"""Start the tray app. Kept apart from cli.py so `check` never imports Qt.
+
+Everything that needs no Qt happens here first, and the first check starts in a worker
+thread before Qt is even imported: the login popup should wait for the intranet, not
+for our own start-up.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tray_app.core.check import Checker, CheckReport
+from tray_app.core.config import Config, load_or_problem
+from tray_app.core.credentials import StaticToken, TokenProvider
+from tray_app.core.logs import register_secret, setup_logging
+from tray_app.core.schedule import start_delay
+from tray_app.core.session import Session
+from tray_app.core.state import StateStore
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tray_app.demo.server import DemoIntranet
+
+
+@dataclass
+class Prepared:
+    config: Config
+    session: Session
+    demo: DemoIntranet | None = None
+    first_delay: float = 0.0
+    first_check: Future[CheckReport] | None = field(default=None)
+
+
+def _demo_provider(demo: DemoIntranet) -> Callable[[str], TokenProvider]:
+    register_secret(demo.token)
+    return lambda _url: StaticToken(demo.token)
+
+
+def prepare(args: argparse.Namespace) -> Prepared:
+    setup_logging()
+    demo = None
+    flags = {"intranet_url": args.intranet_url}
+    provider_factory = None
+    if args.demo:
+        from tray_app.demo.server import DemoIntranet
+
+        demo = DemoIntranet().start()
+        flags["intranet_url"] = demo.url
+        provider_factory = _demo_provider(demo)
+    config = load_or_problem(flags)
+    setup_logging(config.get("log_level"))
+    session = Session(Checker(config, StateStore(), provider_factory=provider_factory))
+    delay = start_delay(config.get("max_start_delay_seconds")) if args.autostart else 0.0
+    prepared = Prepared(config, session, demo, delay)
+    if delay == 0:
+        prepared.first_check = _check_in_background(session)
+    return prepared
+
+
+def _check_in_background(session: Session) -> Future[CheckReport]:
+    future: Future[CheckReport] = Future()
+
+    def work() -> None:
+        try:
+            future.set_result(session.check())
+        except BaseException as problem:  # handed to the GUI thread, which logs it
+            future.set_exception(problem)
+
+    threading.Thread(target=work, name="first-check", daemon=True).start()
+    return future
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    prepared = prepare(args)
     try:
         from tray_app.ui.app import run
     except ImportError as problem:
         print(f"The tray app cannot start: {problem}. Reinstall Intranet Companion.",
               file=sys.stderr)
         return 1
-    return run(args)
+    return run(args, prepared)

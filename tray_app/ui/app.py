@@ -14,14 +14,9 @@ from PySide6.QtWidgets import QApplication
 
 from tray_app import APP_NAME
 from tray_app.core.autostart import Autostart, for_platform
-from tray_app.core.check import Checker
-from tray_app.core.config import Config, load_or_problem
-from tray_app.core.credentials import StaticToken
+from tray_app.core.config import Config
 from tray_app.core.errors import CompanionError
-from tray_app.core.logs import register_secret, setup_logging
-from tray_app.core.schedule import start_delay
-from tray_app.core.session import Session
-from tray_app.core.state import StateStore
+from tray_app.gui_entry import Prepared
 from tray_app.ui.controller import Controller
 from tray_app.ui.icons import app_icon
 from tray_app.ui.single_instance import SingleInstance
@@ -60,8 +55,7 @@ def _sync_autostart(config: Config) -> Autostart | None:
     return autostart
 
 
-def run(args: argparse.Namespace) -> int:
-    setup_logging()
+def run(args: argparse.Namespace, prepared: Prepared) -> int:
     sys.excepthook = _log_uncaught
     app = QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
@@ -73,29 +67,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"{APP_NAME} is already running; its status window is shown.")
         return 0
     waker = SignalWaker(app)  # noqa: F841 - must live as long as the event loop
-    demo = None
-    flags = {"intranet_url": args.intranet_url}
-    provider_factory = None
-    if args.demo:
-        from tray_app.demo.server import DemoIntranet
-
-        demo = DemoIntranet().start()
-        register_secret(demo.token)
-        flags["intranet_url"] = demo.url
-        token = demo.token
-        provider_factory = lambda _url: StaticToken(token)  # noqa: E731
-    config = load_or_problem(flags)
-    setup_logging(config.get("log_level"))
-    autostart = None if args.demo else _sync_autostart(config)
-    session = Session(Checker(config, StateStore(), provider_factory=provider_factory))
-    controller = Controller(session, config, autostart)
+    autostart = None if args.demo else _sync_autostart(prepared.config)
+    controller = Controller(prepared.session, prepared.config, autostart)
     instance.activation_requested.connect(controller.show_status)
-    delay = start_delay(config.get("max_start_delay_seconds")) if args.autostart else 0.0
-    controller.start(delay)
+    controller.start(prepared.first_delay, prepared.first_check)
     try:
         return app.exec()
     finally:
         controller.shutdown()
         instance.close()
-        if demo is not None:
-            demo.stop()
+        if prepared.demo is not None:
+            prepared.demo.stop()

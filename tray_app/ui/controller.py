@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -20,13 +21,13 @@ from tray_app.core.session import Session, Update
 from tray_app.core.urls import same_origin
 from tray_app.ui.browser import open_in_browser
 from tray_app.ui.popup import NoticePopup
-from tray_app.ui.scheduler import CheckScheduler
 from tray_app.ui.status_window import StatusWindow
-from tray_app.ui.system_events import SystemEvents
 from tray_app.ui.tray import MANAGED, TrayPresenter
 
 if TYPE_CHECKING:
     from tray_app.core.autostart import Autostart
+    from tray_app.ui.scheduler import CheckScheduler
+    from tray_app.ui.system_events import SystemEvents
 
 log = logging.getLogger(__name__)
 
@@ -47,36 +48,86 @@ class Controller(QObject):
         self.autostart = autostart
         self._checking = False
         self._announced: tuple[Notice, ...] = ()
-        self.popup = NoticePopup()
-        self.status_window = StatusWindow()
         self.tray: TrayPresenter | None = None
-        self.scheduler = CheckScheduler(config.get("check_interval_minutes"), self.request_check)
-        self.events = SystemEvents(self)
+        self._popup: NoticePopup | None = None
+        self._status_window: StatusWindow | None = None
+        self._scheduler: CheckScheduler | None = None
+        self._events: SystemEvents | None = None
         self._tray_waited_ms = 0
-        self._connect()
+        self.check_finished.connect(self._on_check_finished)
+
+    # Built on first use: the first check's popup should not wait for what it does not need.
+
+    @property
+    def popup(self) -> NoticePopup:
+        if self._popup is None:
+            popup = NoticePopup()
+            popup.reconnect_requested.connect(self._reconnect_notice)
+            popup.dismiss_requested.connect(self._dismiss)
+            popup.remind_later_requested.connect(self.session.remind_later)
+            self._popup = popup
+        return self._popup
+
+    @property
+    def status_window(self) -> StatusWindow:
+        if self._status_window is None:
+            window = StatusWindow()
+            window.reconnect_requested.connect(self.reconnect)
+            window.check_now_requested.connect(self.request_check)
+            window.open_external_apps_requested.connect(self.open_external_apps)
+            window.show_report(self.session.report)
+            self._status_window = window
+        return self._status_window
+
+    @property
+    def scheduler(self) -> CheckScheduler:
+        if self._scheduler is None:
+            from tray_app.ui.scheduler import CheckScheduler  # APScheduler is slow to import
+
+            self._scheduler = CheckScheduler(self.config.get("check_interval_minutes"),
+                                             self.request_check)
+            self._scheduler.start()
+        return self._scheduler
+
+    def _start_background(self) -> None:
+        """After the first check: the periodic schedule and the system's hints."""
+        if self._events is not None:
+            return
+        from tray_app.ui.system_events import SystemEvents  # QtNetwork/QtDBus: not at start
+
+
+        self._events = SystemEvents(self)
+        self._events.resumed.connect(lambda: self.scheduler.check_soon("resumed from sleep"))
+        self._events.network_online.connect(self._on_network_online)
 
     # --- start and stop ------------------------------------------------------------------
 
-    def start(self, first_delay_seconds: float = 0.0) -> None:
+    def start(self, first_delay_seconds: float = 0.0,
+              first_check: Future[CheckReport] | None = None) -> None:
+        """The first check runs in a worker while the tray is being set up (or was started
+        before Qt was loaded: `first_check`)."""
+        if first_check is not None:
+            self._checking = True
+            first_check.add_done_callback(self._hand_over)
+        elif first_delay_seconds > 0:
+            QTimer.singleShot(int(first_delay_seconds * 1000), self.request_check)
+        else:
+            self.request_check()
         self._ensure_tray()
-        self.scheduler.start(first_delay_seconds)
+
+    def _hand_over(self, future: Future[CheckReport]) -> None:
+        try:
+            report: CheckReport | None = future.result()
+        except Exception:  # a bug must not kill the tray: log it, report nothing new
+            log.exception("The check failed unexpectedly")
+            report = None
+        self.check_finished.emit(report)
 
     def shutdown(self) -> None:
-        self.scheduler.shutdown()
+        if self._scheduler is not None:
+            self._scheduler.shutdown()
         if self.tray is not None:
             self.tray.icon.hide()
-
-    def _connect(self) -> None:
-        self.check_finished.connect(self._on_check_finished)
-        self.popup.reconnect_requested.connect(self._reconnect_notice)
-        self.popup.dismiss_requested.connect(self._dismiss)
-        self.popup.remind_later_requested.connect(self.session.remind_later)
-        window = self.status_window
-        window.reconnect_requested.connect(self.reconnect)
-        window.check_now_requested.connect(self.request_check)
-        window.open_external_apps_requested.connect(self.open_external_apps)
-        self.events.resumed.connect(lambda: self.scheduler.check_soon("resumed from sleep"))
-        self.events.network_online.connect(self._on_network_online)
 
     def _ensure_tray(self) -> None:
         """Show the tray icon, or the status window until a tray host appears (2 min)."""
@@ -113,12 +164,12 @@ class Controller(QObject):
         threading.Thread(target=self._check_in_worker, name="check", daemon=True).start()
 
     def _check_in_worker(self) -> None:
+        future: Future[CheckReport] = Future()
         try:
-            report = self.session.check()
-        except Exception:  # a bug must not kill the tray: log it, report nothing new
-            log.exception("The check failed unexpectedly")
-            report = None
-        self.check_finished.emit(report)
+            future.set_result(self.session.check())
+        except Exception as problem:
+            future.set_exception(problem)
+        self._hand_over(future)
 
     def _on_check_finished(self, report: CheckReport | None) -> None:
         self._checking = False
@@ -126,6 +177,7 @@ class Controller(QObject):
             return
         update = self.session.apply(report)
         self.present(update)
+        self._start_background()
         error = report.error
         self.scheduler.after_check(error is not None, error.retry_after if error else None)
         if not self.session.watching():
@@ -135,7 +187,8 @@ class Controller(QObject):
     def present(self, update: Update) -> None:
         if self.tray is not None:
             self.tray.show_report(update.report)
-        self.status_window.show_report(update.report)
+        if self._status_window is not None:
+            self._status_window.show_report(update.report)
         if update.popup:
             self.popup.show_notices(update.popup)
         elif update.message:
@@ -146,7 +199,7 @@ class Controller(QObject):
                              name="ack", daemon=True).start()
         for _ident, sentence in update.fixed:
             self._tell(sentence)
-        if update.fixed and self.popup.isVisible():
+        if update.fixed and self._popup is not None and self._popup.isVisible():
             notices = update.report.classification.notices if update.report.classification else ()
             self.popup.settle({n.identity for n in notices}, dict(update.fixed))
 

@@ -90,6 +90,11 @@ def icon_from_svg(path: Path, sizes: tuple[int, ...], fallback_colour: QColor, *
     """A pixmap per size and pixel ratio; a generated badge if the SVG is unusable."""
     try:
         renderer = load_renderer(path)
+        # Qt's SVG icon engine renders each size on demand, crisp at any scale and cheap
+        # in memory; without that plugin, render the sizes we need up front.
+        lazy = QIcon(str(path))
+        if not lazy.pixmap(sizes[0]).isNull():
+            return lazy
         return _icon_from_painter(sizes, renderer.render)
     except Exception as error:  # an icon problem must never take the tray down
         log.warning("Icon %s is unusable (%s); using a generated badge", path, error)

@@ -37,14 +37,13 @@ class CheckScheduler:
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
         )
 
-    def start(self, first_delay_seconds: float = 0.0) -> None:
-        first = datetime.now().astimezone() + timedelta(seconds=first_delay_seconds)
-        self.scheduler.add_job(self._tick, DateTrigger(first), id="first")
+    def start(self) -> None:
+        """Periodic checks from now on (the first check was run by the controller)."""
+        first = datetime.now().astimezone() + timedelta(minutes=self.interval_minutes)
         self.scheduler.add_job(
             self._tick,
             IntervalTrigger(minutes=self.interval_minutes,
-                            jitter=jitter_seconds(self.interval_minutes),
-                            start_date=first + timedelta(minutes=self.interval_minutes)),
+                            jitter=jitter_seconds(self.interval_minutes), start_date=first),
             id=PERIODIC,
         )
         self.scheduler.start()
