@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     sign_in = commands.add_parser("sign-in", help="sign in and keep the tokens in the keyring")
     sign_in.add_argument("--method", choices=("oauth", "microsoft", "google", "token"))
     sign_in.add_argument("--token", metavar="-", help="read a token from standard input")
+    sign_in.add_argument("--device", action="store_true",
+                         help="microsoft method: sign in with a code on another device")
     sign_in.add_argument("--intranet-url", metavar="URL", default=argparse.SUPPRESS)
     sign_out = commands.add_parser("sign-out", help="forget every token of this user")
     sign_out.add_argument("--intranet-url", metavar="URL", default=argparse.SUPPRESS)

@@ -5,16 +5,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import webbrowser
 from typing import Any
 
 from tray_app import APP_NAME
-from tray_app.cli import print_json
+from tray_app.cli import USAGE_ERROR, print_json
 from tray_app.core import paths
+from tray_app.core.auth import Account
 from tray_app.core.check import Checker, CheckReport, report_to_json
-from tray_app.core.config import Config, load_config
-from tray_app.core.credentials import KEYRING_SERVICE, TOKEN_ENV, KeyringUnavailable, secure_keyring
+from tray_app.core.config import Config, load_config, load_or_problem, save_user_setting
+from tray_app.core.credentials import TOKEN_ENV
 from tray_app.core.errors import CompanionError, ConfigError
-from tray_app.core.logs import register_secret, setup_logging
+from tray_app.core.logs import setup_logging
 from tray_app.core.state import StateStore
 from tray_app.core.timeutil import utc_now
 from tray_app.core.wording import state_phrase
@@ -96,7 +98,8 @@ def diagnose(args: argparse.Namespace) -> int:
     out.write(f"\nPolicy: {config.policy_origin or 'none'}\n")
     out.write(f"Settings file: {config.settings_path}\n")
     out.write(f"State: {paths.state_file()}\nLog: {paths.log_file()}\n")
-    out.write(f"Keyring: {_keyring_description()}\n")
+    out.write(f"Keyring: {Account(config).describe_store()}\n")
+    out.write(f"Sign-in method: {config.get('auth_method')}\n")
     using_env = bool(os.environ.get(TOKEN_ENV, "").strip())
     out.write(f"Credential: {TOKEN_ENV + ' (environment)' if using_env else 'keyring'}\n")
     report = Checker(config, StateStore()).run()
@@ -105,54 +108,61 @@ def diagnose(args: argparse.Namespace) -> int:
     return 0
 
 
-def _keyring_description() -> str:
-    try:
-        backend = secure_keyring()
-    except CompanionError as problem:
-        return problem.message
-    return f"{type(backend).__module__}.{type(backend).__name__}"
+def _say(sentence: str) -> None:
+    print(sentence, flush=True)
 
 
-def _intranet_url(args: argparse.Namespace) -> tuple[Config, str]:
-    config = _load(args)
-    return config, config.intranet_url()
+def _open_browser(url: str) -> bool:
+    # The authorization URL holds no token, so it may be shown.
+    print(f"If no browser opened, visit: {url}", flush=True)
+    return webbrowser.open(url)  # honours $BROWSER
 
 
-def _keyring_call(operation: str, *args: str) -> Any:
-    backend = secure_keyring()
-    try:
-        return getattr(backend, operation)(KEYRING_SERVICE, *args)
-    except Exception as problem:  # locked keyring, D-Bus errors, ...: say so, lose nothing
-        raise KeyringUnavailable(type(problem).__name__) from None
+def _usage_problem(args: argparse.Namespace, method: str | None) -> str | None:
+    if args.token is not None and args.token != "-":
+        return "Give the token on standard input: `sign-in --token -`."
+    if args.token is not None and args.method not in (None, "token"):
+        return "--token - signs in with the token method; leave out --method."
+    if args.device and method != "microsoft":
+        return "--device is only for the microsoft sign-in method."
+    return None
+
+
+def _chosen_method(config: Config, args: argparse.Namespace) -> str:
+    """The method asked for (or configured); ConfigError when policy requires another."""
+    asked = "token" if args.token is not None else args.method
+    configured = str(config.get("auth_method"))
+    if asked and asked != configured and config.is_locked("auth_method"):
+        raise ConfigError(f"Your organisation requires signing in with the {configured} "
+                          f"method, so {asked} cannot be used.")
+    return asked or configured
 
 
 def sign_in(args: argparse.Namespace) -> int:
     try:
-        _config, intranet_url = _intranet_url(args)
-        if args.token != "-":
-            raise ConfigError(
-                "Browser sign-in is not available in this version. "
-                "Use `sign-in --token -` and paste a token on standard input."
-            )
-        token = sys.stdin.readline().strip()
-        if not token:
-            raise ConfigError("No token was given on standard input.")
-        register_secret(token)
-        _keyring_call("set_password", intranet_url, token)
+        config = _load(args)
+        method = _chosen_method(config, args)
+        problem_text = _usage_problem(args, method)
+        if problem_text:
+            print(problem_text, file=sys.stderr)
+            return USAGE_ERROR
+        account = Account(config, method=method)
+        sentence = account.sign_in(_open_browser, _say, device=args.device)
+        if method != config.get("auth_method"):
+            save_user_setting(config, "auth_method", method)  # so `check` uses it too
     except CompanionError as problem:
         print(problem.message, file=sys.stderr)
         return problem.exit_code
-    print(f"Signed in to {intranet_url}. The token is kept in your keyring.")
+    print(f"{sentence} Your sign-in is kept in {account.describe_store()}.")
     return 0
 
 
 def sign_out(args: argparse.Namespace) -> int:
     try:
-        _config, intranet_url = _intranet_url(args)
-        if _keyring_call("get_password", intranet_url) is not None:
-            _keyring_call("delete_password", intranet_url)
+        config = load_or_problem(_flags(args))
+        setup_logging(config.get("log_level"))
+        print(Account(config).sign_out())
     except CompanionError as problem:
         print(problem.message, file=sys.stderr)
         return problem.exit_code
-    print(f"Signed out of {intranet_url}.")
     return 0

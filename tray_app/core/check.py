@@ -117,7 +117,7 @@ class Checker:
     def _provider(self, intranet_url: str) -> TokenProvider:
         if self.provider_factory is not None:
             return self.provider_factory(intranet_url)
-        return token_provider(intranet_url, self.environ)
+        return token_provider(self.config, self.environ)
 
     def _client(self, intranet_url: str) -> IntranetClient:
         return IntranetClient(

@@ -63,6 +63,14 @@ class FetchResult:
 
 
 @dataclass(frozen=True)
+class FormAnswer:
+    """What an OAuth endpoint answered to a form POST (see `post_form`)."""
+
+    status: int
+    body: dict[str, Any] | None  # the JSON object it sent, None when it sent none
+
+
+@dataclass(frozen=True)
 class _Reply:
     status: int
     headers: Mapping[str, str]
@@ -107,7 +115,7 @@ class IntranetClient:
             headers["If-None-Match"] = etag
         elif etag:
             log.debug("Not sending a stored ETag that is not a valid header value")
-        reply = self._exchange("GET", INTEGRATIONS_PATH, token, headers=headers)
+        reply = self._exchange("GET", INTEGRATIONS_PATH, _bearer_auth(token), headers=headers)
         server_time = parse_http_date(reply.headers.get("Date"))
         if reply.status == 304:
             return FetchResult(True, None, reply.headers.get("ETag") or etag, server_time)
@@ -119,13 +127,40 @@ class IntranetClient:
         """True when the intranet recorded the notice as seen, False when it does not
         support acknowledgements (404)."""
         payload = {"integration_id": integration_id, "kind": kind, "key": key}
-        reply = self._exchange("POST", ACK_PATH, token, payload=payload)
+        reply = self._exchange("POST", ACK_PATH, _bearer_auth(token), body={"json": payload})
         if reply.status == 404:
             log.debug("The intranet does not support notice acknowledgements")
             return False
         if 200 <= reply.status < 300:
             return True
         raise self._status_error(reply, token)
+
+    def post_form(self, url: str, fields: Mapping[str, str]) -> FormAnswer:
+        """POST `fields` form-encoded to `url` on this client's origin, with no bearer
+        token (OAuth token and revocation endpoints). See `_public_exchange`."""
+        return self._public_exchange("POST", url, {"data": dict(fields)})
+
+    def get_public_json(self, url: str) -> FormAnswer:
+        """GET `url` on this client's origin with no bearer token (OAuth discovery)."""
+        return self._public_exchange("GET", url, None)
+
+    def _public_exchange(self, method: str, url: str, body: dict[str, Any] | None) -> FormAnswer:
+        """Transport failures, timeouts, 429 and 5xx raise as they do for the API; other
+        answers are returned for the caller to judge, with the JSON object they carry."""
+        if not same_origin(url, self._base_url):
+            raise ConfigError(f"'{_host_label(url)}' is not on {self._host}.")
+        parts = urlsplit(url)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        reply = self._exchange(method, path, _NoAuth(), body=body)
+        if reply.status == 429 or 500 <= reply.status <= 599:
+            raise self._try_later_error(reply, None)
+        if not reply.complete:
+            raise self._protocol_error("the answer is too large")
+        try:
+            data = json.loads(reply.body) if reply.body else None
+        except (ValueError, RecursionError):
+            data = None
+        return FormAnswer(reply.status, data if isinstance(data, dict) else None)
 
     def close(self) -> None:
         self._session.close()
@@ -142,21 +177,21 @@ class IntranetClient:
         self,
         method: str,
         path: str,
-        token: str,
+        auth: AuthBase,
         *,
         headers: dict[str, str] | None = None,
-        payload: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
     ) -> _Reply:
-        auth = _bearer_auth(token)
+        """`body` holds the requests keyword for the payload: {"json": ...} or {"data": ...}."""
         deadline = time.monotonic() + self._total_timeout
         url = self._base_url + path
         for _hop in range(MAX_REDIRECTS + 1):
-            response = self._send(method, url, auth, headers, payload, deadline)
+            response = self._send(method, url, auth, headers, body, deadline)
             with response:
                 target = self._redirect_target(response, url)
                 if target is None:
                     return self._read_reply(response, deadline)
-            method, payload = _method_after_redirect(response.status_code, method, payload)
+            method, body = _method_after_redirect(response.status_code, method, body)
             url = target
         raise self._protocol_error(f"it redirected more than {MAX_REDIRECTS} times")
 
@@ -166,7 +201,7 @@ class IntranetClient:
         url: str,
         auth: AuthBase,
         headers: dict[str, str] | None,
-        payload: dict[str, Any] | None,
+        body: dict[str, Any] | None,
         deadline: float,
     ) -> requests.Response:
         remaining = self._remaining(deadline)
@@ -177,12 +212,12 @@ class IntranetClient:
                 method,
                 url,
                 headers=headers,
-                json=payload,
                 auth=auth,
                 timeout=timeout,
                 proxies=self._proxies,
                 allow_redirects=False,
                 stream=True,
+                **(body or {}),
             )
         except requests.RequestException as exc:
             log.debug("%s %s failed: %s", method, url, type(exc).__name__)
@@ -450,6 +485,12 @@ class _BearerAuth(AuthBase):
         return "<bearer token>"
 
 
+class _NoAuth(AuthBase):
+    # Sends no credentials, and keeps requests from adding some from ~/.netrc.
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return request
+
+
 def _make_session(user_agent: str) -> requests.Session:
     # trust_env stays on for the environment's proxies (and CA bundle, see
     # _TruststoreAdapter); the ~/.netrc it would also read is kept out by _BearerAuth.
@@ -476,12 +517,12 @@ def _is_header_safe(value: str) -> bool:
 
 
 def _method_after_redirect(
-    status: int, method: str, payload: dict[str, Any] | None
+    status: int, method: str, body: dict[str, Any] | None
 ) -> tuple[str, dict[str, Any] | None]:
     # As browsers do: 303 (and 301/302 after a POST) continue as a GET without body.
     if status == 303 or (status in (301, 302) and method == "POST"):
         return "GET", None
-    return method, payload
+    return method, body
 
 
 # --- small helpers ---------------------------------------------------------------

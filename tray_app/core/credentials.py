@@ -1,17 +1,22 @@
-"""Where the access token comes from: COMPANION_TOKEN, else the OS keyring.
+"""Where the access token comes from: COMPANION_TOKEN, else the configured sign-in method.
 
-Interactive sign-in plugs in through TokenProvider: a provider hands out an access
-token and may refresh it once after the intranet answers 401.
+A TokenProvider hands out an access token (refreshing it silently when it has expired)
+and may refresh it once more after the intranet answers 401. The methods and their
+tokens live in tray_app.core.auth and tray_app.core.secrets, imported only when needed:
+`check` with COMPANION_TOKEN never loads keyring.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from tray_app import APP_ID
 from tray_app.core.errors import SignInNeeded
+
+if TYPE_CHECKING:
+    from tray_app.core.config import Config
 
 TOKEN_ENV = "COMPANION_TOKEN"
 KEYRING_SERVICE = APP_ID
@@ -23,13 +28,15 @@ SIGN_IN_HINT = (
 
 
 class KeyringUnavailable(SignInNeeded):
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(
+    """No usable secure password store. `message` replaces the general sentence."""
+
+    def __init__(self, detail: str = "", *, message: str | None = None) -> None:
+        super().__init__(message or (
             "No secure password store (keyring) is available on this computer, so the "
             "companion cannot keep your sign-in and has saved nothing. Start a desktop "
             "session with a keyring (such as GNOME Keyring or KWallet), or set "
             "COMPANION_TOKEN for scripts." + (f" ({detail})" if detail else "")
-        )
+        ))
 
 
 class TokenProvider(Protocol):
@@ -58,48 +65,15 @@ class StaticToken:
         )
 
 
-def secure_keyring() -> Any:  # keyring is imported lazily: it is slow
-    """The keyring backend, or KeyringUnavailable when only an insecure or failing one exists."""
-    try:
-        import keyring
-        from keyring.backends import chainer, fail
-    except Exception as problem:  # a broken install must not crash the app
-        raise KeyringUnavailable(type(problem).__name__) from None
-    backend = keyring.get_keyring()
-    if isinstance(backend, fail.Keyring):
-        raise KeyringUnavailable()
-    if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
-        raise KeyringUnavailable()
-    if "plaintext" in type(backend).__name__.lower():
-        raise KeyringUnavailable("only a plain-text store was found")
-    return backend
-
-
-class KeyringToken:
-    """An access token kept in the OS keyring under the intranet's origin."""
-
-    def __init__(self, intranet_url: str) -> None:
-        self.intranet_url = intranet_url
-
-    def access_token(self) -> str:
-        backend = secure_keyring()
-        try:
-            token = backend.get_password(KEYRING_SERVICE, self.intranet_url)
-        except Exception as problem:  # keyring backends raise many kinds (locked, D-Bus, ...)
-            raise KeyringUnavailable(type(problem).__name__) from None
-        if not token:
-            raise SignInNeeded(f"You are not signed in to {self.intranet_url}. {SIGN_IN_HINT}")
-        return token
-
-    def refresh(self) -> str:
-        raise SignInNeeded(
-            f"Your sign-in to {self.intranet_url} has expired or was revoked. {SIGN_IN_HINT}"
-        )
-
-
-def token_provider(intranet_url: str, environ: Mapping[str, str] | None = None) -> TokenProvider:
+def token_provider(config: Config, environ: Mapping[str, str] | None = None) -> TokenProvider:
+    """COMPANION_TOKEN when set; else the configured method's provider over the secret
+    store (KeyringUnavailable when there is no store, SignInNeeded later when there is
+    no sign-in)."""
     environ = os.environ if environ is None else environ
     token = environ.get(TOKEN_ENV, "").strip()
     if token:
         return StaticToken(token)
-    return KeyringToken(intranet_url)
+    from tray_app.core.auth import method_for
+    from tray_app.core.secrets import open_secret_store
+
+    return method_for(config, open_secret_store(config)).provider()

@@ -77,6 +77,53 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("oauth_client_id", str, "intranet-companion",
             "OAuth client id registered for the companion on the intranet.",
             user_editable=False),
+    Setting("oauth_client_secret", str, "",
+            "OAuth client secret, only for intranets that insist on one. It is not a "
+            "secret in a desktop app (RFC 8252 8.5); leave empty otherwise.",
+            user_editable=False),
+    Setting("oauth_authorization_endpoint", str, "",
+            "Overrides the authorization endpoint the intranet announces at "
+            "/.well-known/oauth-authorization-server (default there, else /oauth/authorize).",
+            user_editable=False),
+    Setting("oauth_token_endpoint", str, "",
+            "Overrides the token endpoint the intranet announces at "
+            "/.well-known/oauth-authorization-server (default there, else /oauth/token).",
+            user_editable=False),
+    Setting("oauth_redirect_port", int, 0,
+            "Port of the sign-in redirect http://127.0.0.1:<port>/callback; 0 picks a free "
+            "port each time. Fix one only if the intranet requires a registered port.",
+            minimum=0, maximum=65535, user_editable=False),
+    Setting("microsoft_authority", str, "",
+            "Microsoft Entra ID authority for auth_method microsoft, e.g. "
+            "https://login.microsoftonline.com/<tenant id>.",
+            user_editable=False),
+    Setting("microsoft_client_id", str, "",
+            "Application (client) id of the companion's app registration in Microsoft Entra ID.",
+            user_editable=False),
+    Setting("microsoft_scopes", str, "",
+            "Space-separated scopes to request from Microsoft Entra ID, e.g. "
+            "api://intranet/.default.",
+            user_editable=False),
+    Setting("microsoft_use_broker", bool, False,
+            "On Windows, sign in through the Web Account Manager broker (WAM) for "
+            "auth_method microsoft.",
+            user_editable=False),
+    Setting("google_client_id", str, "",
+            "OAuth client id (desktop app type) of the companion in Google Cloud, "
+            "for auth_method google.",
+            user_editable=False),
+    Setting("google_client_secret", str, "",
+            "OAuth client secret of that Google desktop client; Google requires one, and "
+            "for desktop apps it is not treated as a secret.",
+            user_editable=False),
+    Setting("google_scopes", str, "openid email",
+            "Space-separated scopes to request from Google.",
+            user_editable=False),
+    Setting("allow_insecure_keyring", bool, False,
+            "When no secure password store exists, keep sign-in tokens in a plain file "
+            "readable only by the user (INSECURE: anyone with access to the account or its "
+            "backups can read them). Off unless IT decides otherwise.",
+            user_editable=False),
     Setting("check_interval_minutes", int, 60,
             "Minutes between two checks (each gets ±10% jitter).",
             minimum=5, maximum=1440),

@@ -101,15 +101,48 @@ def _external_app_row(entry: dict[str, Any], now: datetime, window_days: int) ->
 </li>"""
 
 
-def admin_page(integrations: list[dict[str, Any]], now: datetime, window_days: int) -> str:
+def admin_page(integrations: list[dict[str, Any]], now: datetime, window_days: int,
+               active_sessions: int = 0) -> str:
     rows = "\n".join(_admin_row(entry, now, window_days) for entry in integrations)
+    signed_in = "1 active sign-in" if active_sessions == 1 else f"{active_sessions} active sign-ins"
     body = f"""<h1>Admin</h1>
 <p class="lead">Break and fix the integrations the companion watches. \
 Every change shows up in the API at once.</p>
 <ul class="apps">
 {rows}
-</ul>"""
+</ul>
+<h2>Sign-ins</h2>
+<div class="app"><div class="info"><div class="name">Companion sign-ins (OAuth)</div>
+<div class="detail">{signed_in}. Revoking them makes the companion ask to sign in again.</div>
+</div>
+<form method="post" action="{ADMIN_PATH}/sessions/revoke">\
+<button type="submit">Revoke all sign-ins</button></form></div>"""
     return _layout("Admin", body)
+
+
+def authorize_page(user: dict[str, Any], action: str, hidden: dict[str, str]) -> str:
+    """The OAuth consent page. Approve and Deny are separate forms (each carrying the
+    decision as a field), so whatever plays the browser needs no button semantics."""
+    fields = "".join(f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
+                     for name, value in hidden.items())
+    body = f"""<h1>Sign in to the demo intranet as {escape(user["name"])}</h1>
+<p class="lead">Intranet Companion asks to read your integrations, so it can tell you \
+when one of them breaks.</p>
+<div class="app"><div class="info"><div class="name">Intranet Companion</div>
+<div class="detail">Permission: read your integrations (scope read)</div></div>
+<form method="post" action="{escape(action)}">{fields}\
+<input type="hidden" name="decision" value="approve"><button type="submit">Approve</button>\
+</form>
+<form method="post" action="{escape(action)}">{fields}\
+<input type="hidden" name="decision" value="deny">\
+<button type="submit" class="quiet">Deny</button></form></div>"""
+    return _layout("Sign in", body)
+
+
+def sign_in_error_page(message: str) -> str:
+    body = f"""<h1>Sign-in cannot go on</h1>
+<p class="lead">{escape(message)}</p>"""
+    return _layout("Sign-in problem", body)
 
 
 def _admin_row(entry: dict[str, Any], now: datetime, window_days: int) -> str:

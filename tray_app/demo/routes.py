@@ -1,25 +1,22 @@
 """Every endpoint of the demo intranet, and the table that maps requests to them.
 
-The JSON API needs the bearer token. The pages need none: the browser is taken to be
-signed in to the demo intranet. Because of that, the pages' form POSTs are guarded
-against cross-site requests: one whose `Origin` or `Referer` header is present and is not
-the demo's own origin (http://127.0.0.1:<port>, or http://localhost:<port>) gets 403.
-A request with neither header (curl, scripts) is let through.
+The JSON API needs a bearer token (the demo's static one, or an access token from its
+OAuth server); the pages need none, and their forms are guarded against cross-site
+requests (see guards.py). The OAuth endpoints live in oauth.py.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
 
-from tray_app.demo import pages
+from tray_app.demo import oauth, pages
+from tray_app.demo.guards import form_fields, json_body, require_bearer, require_own_origin
 from tray_app.demo.pages import ADMIN_PATH, EXTERNAL_APPS_PATH
 from tray_app.demo.store import InvalidChange, UnknownIntegration
 from tray_app.demo.web import (
@@ -56,49 +53,7 @@ def dispatch(demo: DemoIntranet, request: Request) -> Response:
         return error_response(400, "invalid_request", str(refused))
 
 
-# --- guards and body parsing ---------------------------------------------------------
-
-def _require_bearer(demo: DemoIntranet, request: Request) -> None:
-    scheme, _, token = (request.header("Authorization") or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise HttpError(
-            401,
-            "Sign in first: send the header 'Authorization: Bearer <token>'.",
-            code="invalid_token",
-            headers={"WWW-Authenticate": 'Bearer realm="demo-intranet"'},
-        )
-    if not demo.accepts_token(token.strip()):
-        raise HttpError(
-            401,
-            "The access token is not valid here; sign in again.",
-            code="invalid_token",
-            headers={"WWW-Authenticate": 'Bearer realm="demo-intranet", error="invalid_token"'},
-        )
-
-
-def _require_own_origin(demo: DemoIntranet, request: Request) -> None:
-    for header in ("Origin", "Referer"):
-        value = request.header(header)
-        if value is not None and not demo.is_own_origin(value):
-            log.warning("Refused a form sent from elsewhere (%s: %.100r)", header, value)
-            raise HttpError(403, "This form may only be sent from the demo intranet's pages.")
-
-
-def _json_body(request: Request) -> Any:
-    try:
-        return json.loads(request.body.decode("utf-8"))
-    except ValueError:
-        raise HttpError(400, "The body is not valid JSON.") from None
-
-
-def _form_fields(request: Request) -> dict[str, str]:
-    try:
-        text = request.body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise HttpError(400, "The form is not UTF-8 text.") from None
-    fields = parse_qs(text, keep_blank_values=True, max_num_fields=20)
-    return {name: values[0] for name, values in fields.items()}
-
+# --- body checks -----------------------------------------------------------------------
 
 def _checked_ack(body: Any) -> dict[str, str]:
     if not isinstance(body, dict) or set(body) != _ACK_KEYS:
@@ -179,7 +134,7 @@ def _apply_admin_action(demo: DemoIntranet, ident: str, action: object, given: A
 # --- endpoints ------------------------------------------------------------------------
 
 def list_integrations(demo: DemoIntranet, request: Request) -> Response:
-    _require_bearer(demo, request)
+    require_bearer(demo, request)
     body = encode_json(demo.integration_list())
     headers = {"ETag": _etag_of(body), "Cache-Control": "private, no-cache"}
     if _etag_matches(request.header("If-None-Match"), headers["ETag"]):
@@ -188,8 +143,8 @@ def list_integrations(demo: DemoIntranet, request: Request) -> Response:
 
 
 def ack_notice(demo: DemoIntranet, request: Request) -> Response:
-    _require_bearer(demo, request)
-    demo.record_ack(_checked_ack(_json_body(request)))
+    require_bearer(demo, request)
+    demo.record_ack(_checked_ack(json_body(request)))
     return Response(204)
 
 
@@ -205,7 +160,7 @@ def external_apps(demo: DemoIntranet, request: Request) -> Response:
 
 
 def connect(demo: DemoIntranet, request: Request) -> Response:
-    _require_own_origin(demo, request)
+    require_own_origin(demo, request)
     ident = request.params["id"]
     demo.reconnect(ident)
     return see_other(f"{EXTERNAL_APPS_PATH}#{ident}")
@@ -214,21 +169,22 @@ def connect(demo: DemoIntranet, request: Request) -> Response:
 def admin(demo: DemoIntranet, request: Request) -> Response:
     listing = demo.integration_list()
     return html_response(pages.admin_page(
-        listing["integrations"], demo.now(), listing["warning_window_days"]
+        listing["integrations"], demo.now(), listing["warning_window_days"],
+        demo.oauth.active_sessions(),
     ))
 
 
 def admin_form(demo: DemoIntranet, request: Request) -> Response:
-    _require_own_origin(demo, request)
-    fields = _form_fields(request)
+    require_own_origin(demo, request)
+    fields = form_fields(request)
     given = AdminInput(fields.get("reason"), fields.get("days"))
     _apply_admin_action(demo, request.params["id"], request.params["action"], given)
     return see_other(ADMIN_PATH)
 
 
 def admin_api(demo: DemoIntranet, request: Request) -> Response:
-    _require_bearer(demo, request)
-    body = _json_body(request)
+    require_bearer(demo, request)
+    body = json_body(request)
     if not isinstance(body, dict):
         raise HttpError(400, "The body must be a JSON object with an 'action'.")
     ident = request.params["id"]
@@ -246,7 +202,11 @@ ROUTER = Router([
     route("GET", ADMIN_PATH, admin),
     route("POST", ADMIN_PATH + "/integrations/{id}/{action}", admin_form),
     route("POST", ADMIN_PATH + "/api/integrations/{id}", admin_api),
-    # Room for the OAuth 2.0 authorization server (intranet-api.md, "Signing in"):
-    #   GET  /.well-known/oauth-authorization-server, GET /oauth/authorize,
-    #   POST /oauth/token  -- each one more row here, handlers in their own module.
+    route("POST", ADMIN_PATH + "/sessions/revoke", oauth.admin_revoke_form),
+    route("POST", ADMIN_PATH + "/api/sessions", oauth.admin_revoke_api),
+    route("GET", oauth.DISCOVERY_PATH, oauth.discovery),
+    route("GET", oauth.AUTHORIZE_PATH, oauth.authorize_page),
+    route("POST", oauth.AUTHORIZE_PATH, oauth.authorize_decision),
+    route("POST", oauth.TOKEN_PATH, oauth.token),
+    route("POST", oauth.REVOKE_PATH, oauth.revoke),
 ])

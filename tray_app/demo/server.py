@@ -6,8 +6,11 @@ library only. Data lives in SQLite (in memory unless `db_path` is given; a datab
 file that already holds data is used as it is, not seeded again).
 
 Endpoints (see routes.py): the API (`/api/v1/me/integrations`,
-`/api/v1/me/notices/ack`), the External apps page, and an admin page plus an admin JSON
-endpoint (`POST /admin/api/integrations/<id>`) to break and fix integrations.
+`/api/v1/me/notices/ack`), the External apps page, an admin page plus admin JSON
+endpoints (`POST /admin/api/integrations/<id>` to break and fix integrations,
+`POST /admin/api/sessions` to revoke sign-ins), and an OAuth 2.0 authorization server
+(oauth.py: discovery, /oauth/authorize, /oauth/token, /oauth/revoke). The API accepts
+the static bearer token and the access tokens the OAuth server issues.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 from tray_app.core.timeutil import format_utc, utc_now
 from tray_app.core.urls import origin_of
 from tray_app.demo import routes
+from tray_app.demo.oauth import DEFAULT_ACCESS_TOKEN_SECONDS, DISCOVERY_PATH, OAuthServer
 from tray_app.demo.pages import ADMIN_PATH, EXTERNAL_APPS_PATH
 from tray_app.demo.scenario import (
     DEFAULT_SCENARIO,
@@ -69,7 +73,9 @@ class DemoIntranet:
         scenario: dict | None = None,
         db_path: str | None = None,
         clock: Callable[[], datetime] | None = None,
+        access_token_seconds: int = DEFAULT_ACCESS_TOKEN_SECONDS,
     ) -> None:
+        """`access_token_seconds`: how long the OAuth server's access tokens last."""
         if not 0 <= port <= 65535:
             raise ValueError(f"port {port} is not between 0 and 65535")
         checked = DEFAULT_SCENARIO if scenario is None else validate_scenario(scenario)
@@ -78,6 +84,7 @@ class DemoIntranet:
         self.acks: list[dict[str, str]] = []
         self._port = port
         self._clock = clock or utc_now
+        self.oauth = OAuthServer(self.now, access_token_seconds)
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self._http: DemoHTTPServer | None = None
@@ -202,7 +209,13 @@ class DemoIntranet:
         log.info("Notice acknowledged: %s %s", ack["integration_id"], ack["kind"])
 
     def accepts_token(self, candidate: str) -> bool:
-        return hmac.compare_digest(candidate.encode("utf-8"), self.token.encode("utf-8"))
+        static = hmac.compare_digest(candidate.encode("utf-8"), self.token.encode("utf-8"))
+        return static or self.oauth.accepts_access_token(candidate)
+
+    def revoke_sessions(self) -> int:
+        """Revoke every OAuth sign-in of the user (their tokens stop working at once);
+        returns how many were active. The static token is not affected."""
+        return self.oauth.revoke_all()
 
     def is_own_origin(self, url: str) -> bool:
         mine = origin_of(self.url)
@@ -248,7 +261,17 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="JSON scenario to seed (format: tray_app/demo/scenario.py)")
     parser.add_argument("--db", metavar="FILE",
                         help="SQLite file that keeps the data across restarts")
+    parser.add_argument("--access-token-seconds", type=_positive_seconds,
+                        default=DEFAULT_ACCESS_TOKEN_SECONDS, metavar="N",
+                        help="lifetime of the access tokens its OAuth server issues "
+                             f"(default {DEFAULT_ACCESS_TOKEN_SECONDS})")
     return parser.parse_args(argv)
+
+
+def _positive_seconds(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 86400:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds from 1 to 86400")
+    return int(text)
 
 
 def _listen_failure(port: int, problem: OSError) -> str:
@@ -265,6 +288,9 @@ def _print_banner(demo: DemoIntranet) -> None:
     print(f"Bearer token: {demo.token}", flush=True)
     print(f"External apps: {demo.external_apps_url}", flush=True)
     print(f"Admin page: {demo.url}{ADMIN_PATH}", flush=True)
+    lifetime = int(demo.oauth.access_token_lifetime.total_seconds())
+    print(f"OAuth sign-in: {demo.url}{DISCOVERY_PATH} "
+          f"(access tokens last {lifetime} s)", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
 
 
@@ -284,11 +310,13 @@ def _refuse(sentence: str) -> int:
 
 def _create(args: argparse.Namespace) -> DemoIntranet:
     scenario = load_scenario(args.scenario) if args.scenario else None
-    return DemoIntranet(port=args.port, token=args.token, scenario=scenario, db_path=args.db)
+    return DemoIntranet(port=args.port, token=args.token, scenario=scenario, db_path=args.db,
+                        access_token_seconds=args.access_token_seconds)
 
 
 def run(argv: list[str] | None = None) -> int:
-    """`demo-server [--port N] [--token T] [--scenario FILE] [--db FILE]`; 0, 1 or 2."""
+    """`demo-server [--port N] [--token T] [--scenario FILE] [--db FILE]
+    [--access-token-seconds N]`; 0, 1 or 2."""
     args = _parse_args(argv)
     _configure_logging()
     try:

@@ -94,15 +94,16 @@ def error_response(
     return json_response(status, {"error": code, "message": message}, headers)
 
 
-def html_response(page: str) -> Response:
+def html_response(page: str, *, status: int = 200, form_action: str = "'self'") -> Response:
+    """`form_action`: where the page's forms may go, redirects after submitting included."""
     return Response(
-        200,
+        status,
         page.encode("utf-8"),
         {
             "Content-Type": "text/html; charset=utf-8",
             "Cache-Control": "no-store",
             "Content-Security-Policy": (
-                "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                f"default-src 'none'; style-src 'unsafe-inline'; form-action {form_action}; "
                 "frame-ancestors 'none'; base-uri 'none'"
             ),
             "X-Content-Type-Options": "nosniff",

@@ -1,0 +1,159 @@
+"""Sign-in methods (setting `auth_method`) and the sign-in actions the tray and CLI call.
+
+- `method_for(config, secrets, name)`: the SignInMethod for a name; `microsoft` and
+  `google` are imported only when chosen (msal and Google's libraries are heavy).
+- `Account`: sign in, sign out and token providers over one secret store. The tray uses
+  `Account(config)` (the OS keyring) or, with --demo, `Account.for_demo(config)` (the
+  demo's own OAuth server, secrets in memory only).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from tray_app.core.auth.base import OpenBrowser, Say, SignInMethod
+from tray_app.core.config import Config
+from tray_app.core.credentials import KeyringUnavailable, TokenProvider
+from tray_app.core.errors import CompanionError, ConfigError, SignInNeeded
+from tray_app.core.secrets import (
+    SecretStore,
+    backend_memory_file,
+    forget_secret_store,
+    memory_secret_store,
+    open_secret_store,
+)
+
+log = logging.getLogger(__name__)
+
+METHOD_NAMES = ("oauth", "microsoft", "google", "token")
+_LAZY_METHODS = {
+    "microsoft": ("tray_app.core.auth.microsoft", "MicrosoftSignIn", "Microsoft Entra ID"),
+    "google": ("tray_app.core.auth.google", "GoogleSignIn", "Google"),
+}
+
+
+def method_for(
+    config: Config, secrets: SecretStore, name: str | None = None, *, device: bool = False
+) -> SignInMethod:
+    """The method `name` (default: setting `auth_method`). `device` asks the microsoft
+    method for the device code flow."""
+    chosen = name or str(config.get("auth_method"))
+    if chosen == "oauth":
+        from tray_app.core.auth.oauth import OAuthSignIn
+
+        return OAuthSignIn(config, secrets)
+    if chosen == "token":
+        from tray_app.core.auth.token import TokenSignIn
+
+        return TokenSignIn(config, secrets)
+    if chosen not in _LAZY_METHODS:
+        raise ConfigError(f"'{chosen}' is not a sign-in method; use one of "
+                          f"{', '.join(METHOD_NAMES)}.")
+    method_class = _lazy_method_class(chosen)
+    if chosen == "microsoft":
+        return method_class(config, secrets, device=device)
+    return method_class(config, secrets)
+
+
+def _lazy_method_class(name: str) -> type:
+    module_name, class_name, label = _LAZY_METHODS[name]
+    try:
+        module = importlib.import_module(module_name)
+        return getattr(module, class_name)
+    except (ImportError, AttributeError) as problem:
+        log.warning("Sign-in method %s cannot be loaded: %r", name, problem)
+        raise ConfigError(f"Signing in with {label} is not available in this version of "
+                          "the companion. Ask IT which sign-in method to use.") from None
+
+
+def needs_sign_in(error: CompanionError | None) -> bool:
+    """True when signing in again can fix `error` (so offer "Sign in…"); False for a
+    missing password store, an account that may not use the API, or other failures."""
+    return isinstance(error, SignInNeeded) and not isinstance(error, KeyringUnavailable)
+
+
+class Account:
+    """Sign-in actions over one configuration and one secret store.
+
+    Blocking calls (`sign_in` waits for the browser; the others may touch the network or
+    the keyring): the tray runs them off the GUI thread.
+    """
+
+    def __init__(
+        self, config: Config, secrets: SecretStore | None = None, method: str | None = None
+    ) -> None:
+        self.config = config
+        self._secrets = secrets
+        self._method_name = method
+        self._signing_in: SignInMethod | None = None
+
+    @classmethod
+    def for_demo(cls, config: Config) -> Account:
+        """The built-in demo: its OAuth server, secrets kept in memory only, never in the
+        person's keyring."""
+        return cls(config, memory_secret_store(), "oauth")
+
+    def secrets(self) -> SecretStore:
+        """The store (opened on first use); KeyringUnavailable when there is none."""
+        if self._secrets is None:
+            self._secrets = open_secret_store(self.config)
+        return self._secrets
+
+    def method(self, *, device: bool = False) -> SignInMethod:
+        return method_for(self.config, self.secrets(), self._method_name, device=device)
+
+    def provider_factory(self) -> Callable[[str], TokenProvider] | None:
+        """For Checker(provider_factory=...): None means Checker's default, which honours
+        COMPANION_TOKEN and opens the OS keyring at each check."""
+        if self._method_name is None and self._secrets is None:
+            return None
+        return lambda _url: self.method().provider()
+
+    def describe_store(self) -> str:
+        try:
+            return self.secrets().describe()
+        except CompanionError as problem:
+            return problem.message
+
+    def sign_in(self, open_browser: OpenBrowser, say: Say, *, device: bool = False) -> str:
+        """Interactive sign-in. Returns the sentence to show; raises CompanionError."""
+        intranet_url = self.config.intranet_url()
+        method = self.method(device=device)
+        self._signing_in = method
+        try:
+            method.sign_in(open_browser, say)
+        finally:
+            self._signing_in = None
+        return f"Signed in to {urlsplit(intranet_url).netloc}."
+
+    def cancel_sign_in(self) -> None:
+        """Stop a sign-in waiting for the browser (where the method supports it)."""
+        cancel = getattr(self._signing_in, "cancel", None)
+        if callable(cancel):
+            cancel()
+
+    def sign_out(self) -> str:
+        """Revoke where the server allows (best effort), then forget every secret the
+        companion kept for this user, whatever the method. Returns the sentence to show."""
+        try:
+            store = self.secrets()
+        except KeyringUnavailable as problem:
+            if not backend_memory_file().exists():
+                return "Signed out. No sign-in was stored on this computer."
+            forget_secret_store()
+            raise KeyringUnavailable(message=(
+                f"{problem.message} The companion has stopped using that store; sign in "
+                "again to use another.")) from None
+        self._revoke_quietly(store)
+        count = store.delete_all()
+        log.info("Signed out: %d secret(s) removed from %s", count, store.describe())
+        return "Signed out. The companion has forgotten every sign-in it kept for you."
+
+    def _revoke_quietly(self, store: SecretStore) -> None:
+        try:
+            method_for(self.config, store, self._method_name).sign_out()
+        except CompanionError as problem:
+            log.info("Sign-out could not revoke at the server: %s", problem.message)

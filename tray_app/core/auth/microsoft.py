@@ -1,0 +1,564 @@
+"""Sign-in through Microsoft Entra ID with msal (auth_method "microsoft"). No Qt here.
+
+Which token the intranet gets: the access token msal issues for `microsoft_scopes`,
+i.e. for the intranet API's own scope (such as `api://<intranet-app-id>/.default`),
+never the ID token. OpenID scopes (openid, profile, offline_access) are msal's to add,
+so they are dropped from the setting; at least one other scope must remain.
+
+Where the tokens live: msal's SerializableTokenCache, serialized into the SecretStore
+under SECRET_NAME after every change and nowhere else. A cache easily grows past
+Windows Credential Manager's ~2.5 KB per secret; the SecretStore chunks it.
+
+How a person signs in:
+- Browser (default): authorization code + PKCE through msal's
+  `initiate_auth_code_flow` / `acquire_token_by_auth_code_flow`, with our own one-shot
+  listener on 127.0.0.1 for the redirect (`http://localhost:<port>`, the loopback
+  redirect URI Entra registers for desktop apps, any port; `oauth_redirect_port` fixes
+  one). msal's `acquire_token_interactive` cannot take the app's OpenBrowser: it always
+  calls `webbrowser` itself, so the tray and tests could not drive it.
+- Device code (`device=True`): `initiate_device_flow` / `acquire_token_by_device_flow`;
+  `say` shows where to go and which code to enter.
+- Broker: on Windows with `microsoft_use_broker`, msal's `acquire_token_interactive`
+  through WAM (msal falls back to its own system-browser flow when WAM is missing).
+
+Silent access: `acquire_token_silent_with_error` for the cached account; msal reuses
+the cached access token until five minutes before it expires, then redeems the refresh
+token. invalid_grant / interaction_required become SignInNeeded.
+
+`microsoft_authority` is an Entra authority (https://login.microsoftonline.com/<tenant>)
+or, for any other OpenID provider, its issuer URL (passed to msal as `oidc_authority`).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+import secrets
+import socketserver
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+from tray_app.core.auth.base import OpenBrowser, Say
+from tray_app.core.client import _TruststoreAdapter
+from tray_app.core.credentials import SIGN_IN_HINT
+from tray_app.core.errors import CompanionError, ConfigError, ErrorKind, SignInNeeded
+from tray_app.core.logs import register_secret
+
+if TYPE_CHECKING:
+    import msal
+
+    from tray_app.core.config import Config
+    from tray_app.core.secrets import SecretStore
+
+log = logging.getLogger(__name__)
+# msal's token cache logs whole token responses at DEBUG. The log redactor would mask
+# them, but they are better never written at all.
+logging.getLogger("msal.token_cache").setLevel(logging.INFO)
+
+SECRET_NAME = "microsoft-token-cache"
+REDIRECT_HOST = "localhost"  # Entra's desktop redirect URI is http://localhost (any port)
+BROWSER_TIMEOUT_SECONDS = 300.0
+
+_OPENID_SCOPES = frozenset({"openid", "profile", "offline_access"})
+# Answers that mean a person has to sign in again; anything else is not their doing.
+SIGN_IN_AGAIN_ERRORS = frozenset({
+    "invalid_grant", "interaction_required", "login_required", "consent_required",
+    "access_denied", "authorization_declined", "expired_token", "bad_verification_code",
+})
+SETUP_ERRORS = frozenset({
+    "invalid_client", "unauthorized_client", "invalid_scope", "invalid_request",
+    "unsupported_grant_type", "unsupported_response_type", "invalid_resource",
+})
+DECLINED_ERRORS = frozenset({"access_denied", "authorization_declined"})
+_ERROR_CODE = re.compile(r"[a-z][a-z0-9_.-]{0,63}")
+_NOT_SIGNED_IN = f"You are not signed in with Microsoft. {SIGN_IN_HINT}"
+
+
+@dataclass(frozen=True)
+class MicrosoftSettings:
+    authority: str
+    client_id: str
+    scopes: list[str]
+    use_broker: bool
+    redirect_port: int
+    connect_timeout: float
+    read_timeout: float
+
+    @classmethod
+    def from_config(cls, config: Config) -> MicrosoftSettings:
+        """The settings msal needs, or ConfigError saying which one is wrong."""
+        return cls(
+            authority=_checked_authority(str(config.get("microsoft_authority"))),
+            client_id=_required_text(config, "microsoft_client_id"),
+            scopes=_api_scopes(str(config.get("microsoft_scopes"))),
+            use_broker=bool(config.get("microsoft_use_broker")),
+            redirect_port=int(config.get("oauth_redirect_port")),
+            connect_timeout=float(config.get("connect_timeout_seconds")),
+            read_timeout=float(config.get("read_timeout_seconds")),
+        )
+
+
+class MicrosoftSignIn:
+    """The "microsoft" SignInMethod (see base.py)."""
+
+    name = "microsoft"
+
+    def __init__(
+        self,
+        config: Config,
+        secret_store: SecretStore,
+        device: bool = False,
+        *,
+        browser_timeout_seconds: float = BROWSER_TIMEOUT_SECONDS,
+    ) -> None:
+        self._config = config
+        self._secrets = secret_store
+        self._device = device
+        self._browser_timeout = browser_timeout_seconds
+        self._settings: MicrosoftSettings | None = None
+        self._app: msal.PublicClientApplication | None = None
+        self._cancelled = threading.Event()
+        self._device_flow: dict[str, Any] | None = None
+
+    # --- SignInMethod ------------------------------------------------------------
+
+    def sign_in(self, open_browser: OpenBrowser, say: Say) -> None:
+        self._cancelled.clear()
+        app = self._application()
+        with _reaching(self._idp_host()):
+            if self._device:
+                result = self._sign_in_with_device_code(app, say)
+            elif self._use_broker():
+                result = self._sign_in_with_broker(app)
+            else:
+                result = self._sign_in_with_browser(app, open_browser, say)
+        if self._cancelled.is_set():
+            raise SignInNeeded("Sign-in was cancelled.")
+        _raise_for_error(result, "Signing in with Microsoft failed")
+        _forget_other_accounts(app, result)
+        self._save_cache()
+        log.info("Signed in with Microsoft")
+
+    def provider(self) -> MicrosoftTokens:
+        return MicrosoftTokens(self)
+
+    def cancel(self) -> None:
+        """Stop a sign-in waiting for the browser or the device code (any thread)."""
+        self._cancelled.set()
+        if self._device_flow is not None:
+            self._device_flow["expires_at"] = 0  # how msal's polling is stopped
+
+    def sign_out(self) -> None:
+        """Forget the token cache. Entra offers public clients no revocation endpoint,
+        so nothing is sent; an administrator revokes sessions in Entra itself."""
+        self._secrets.delete(SECRET_NAME)
+        self._app = None
+        log.info("Signed out of Microsoft")
+
+    # --- silent access (MicrosoftTokens calls this) ------------------------------
+
+    def silent_access_token(self, *, force_refresh: bool) -> str:
+        if self._app is None and not self._secrets.get(SECRET_NAME):
+            raise SignInNeeded(_NOT_SIGNED_IN)  # known without asking the network
+        app = self._application()
+        accounts = app.get_accounts()
+        if not accounts:
+            raise SignInNeeded(_NOT_SIGNED_IN)
+        settings = self._read_settings()
+        with _reaching(self._idp_host()):
+            result = app.acquire_token_silent_with_error(
+                settings.scopes, account=accounts[0], force_refresh=force_refresh)
+        self._save_cache()
+        if not result:
+            raise SignInNeeded(f"Your Microsoft sign-in has expired. {SIGN_IN_HINT}")
+        _raise_for_error(result, "Microsoft did not renew your sign-in")
+        return _access_token_of(result)
+
+    # --- the three interactive ways --------------------------------------------
+
+    def _sign_in_with_browser(
+        self, app: msal.PublicClientApplication, open_browser: OpenBrowser, say: Say
+    ) -> dict[str, Any]:
+        settings = self._read_settings()
+        with LoopbackReceiver(settings.redirect_port) as receiver:
+            flow = app.initiate_auth_code_flow(
+                settings.scopes,
+                redirect_uri=f"http://{REDIRECT_HOST}:{receiver.port}",
+                response_mode="form_post",
+            )
+            say("Sign in with Microsoft in your browser.")
+            if open_browser(flow["auth_uri"]) is False:
+                say(f"No browser could be opened. Open this address yourself: {flow['auth_uri']}")
+            answer = receiver.wait_for(flow["state"], self._browser_timeout, self._cancelled)
+        if self._cancelled.is_set():
+            return {}
+        if answer is None:
+            raise SignInNeeded(not_completed_in_time(self._browser_timeout))
+        try:
+            return app.acquire_token_by_auth_code_flow(flow, answer, scopes=settings.scopes)
+        except ValueError:  # msal's own check of state and the flow's shape
+            raise SignInNeeded(
+                "The browser brought back an answer that does not belong to this "
+                "sign-in. Try again.") from None
+
+    def _sign_in_with_device_code(
+        self, app: msal.PublicClientApplication, say: Say
+    ) -> dict[str, Any]:
+        flow = app.initiate_device_flow(scopes=self._read_settings().scopes)
+        if "user_code" not in flow:
+            _raise_for_error(flow, "Microsoft did not start a device code sign-in")
+            raise CompanionError(ErrorKind.PROTOCOL, "Microsoft did not start a device "
+                                 "code sign-in: its answer had no code. Contact IT.")
+        self._device_flow = flow  # from here on, cancel() can stop it
+        if self._cancelled.is_set():
+            flow["expires_at"] = 0
+        try:
+            say(flow.get("message") or (
+                f"To sign in, open {flow['verification_uri']} in a browser on any device "
+                f"and enter the code {flow['user_code']}."))
+            return app.acquire_token_by_device_flow(flow)
+        finally:
+            self._device_flow = None
+
+    def _sign_in_with_broker(self, app: msal.PublicClientApplication) -> dict[str, Any]:
+        return app.acquire_token_interactive(
+            self._read_settings().scopes,
+            parent_window_handle=app.CONSOLE_WINDOW_HANDLE,
+            prompt="select_account",
+        )
+
+    # --- msal application and cache ---------------------------------------------
+
+    def _read_settings(self) -> MicrosoftSettings:
+        if self._settings is None:
+            self._settings = MicrosoftSettings.from_config(self._config)
+        return self._settings
+
+    def _use_broker(self) -> bool:
+        return self._read_settings().use_broker and sys.platform == "win32"
+
+    def _idp_host(self) -> str:
+        return urlsplit(self._read_settings().authority).netloc
+
+    def _application(self) -> msal.PublicClientApplication:
+        if self._app is None:
+            self._app = self._build_application()
+        return self._app
+
+    def _build_application(self) -> msal.PublicClientApplication:
+        import msal  # slow to import; only the microsoft method needs it
+
+        settings = self._read_settings()
+        cache = msal.SerializableTokenCache()
+        self._load_cache(cache)
+        with _reaching(self._idp_host()):
+            try:
+                return msal.PublicClientApplication(
+                    settings.client_id,
+                    token_cache=cache,
+                    http_client=idp_session(settings.connect_timeout, settings.read_timeout),
+                    enable_broker_on_windows=self._use_broker(),
+                    **_authority_arguments(settings.authority),
+                )
+            except ValueError as problem:  # msal's authority checks
+                log.warning("msal refused the authority: %s", problem)
+                raise ConfigError(
+                    f"Microsoft sign-in is not set up correctly: the authority "
+                    f"{settings.authority} did not describe itself as an OpenID provider "
+                    "should. Ask IT to check microsoft_authority.") from None
+
+    def _load_cache(self, cache: msal.SerializableTokenCache) -> None:
+        serialized = self._secrets.get(SECRET_NAME)
+        if not serialized:
+            return
+        try:
+            cache.deserialize(serialized)
+        except ValueError:
+            log.warning("The saved Microsoft sign-in could not be read; it is ignored")
+            return
+        _register_cache_secrets(cache)
+
+    def _save_cache(self) -> None:
+        cache = self._application().token_cache
+        if not cache.has_state_changed:
+            return
+        _register_cache_secrets(cache)
+        self._secrets.set(SECRET_NAME, cache.serialize())
+        cache.has_state_changed = False
+
+
+class MicrosoftTokens:
+    """TokenProvider over msal's silent flow."""
+
+    def __init__(self, method: MicrosoftSignIn) -> None:
+        self._method = method
+
+    def access_token(self) -> str:
+        return self._method.silent_access_token(force_refresh=False)
+
+    def refresh(self) -> str:
+        return self._method.silent_access_token(force_refresh=True)
+
+
+# --- the one-shot loopback listener --------------------------------------------
+
+
+class _ReceiverServer(HTTPServer):
+    allow_reuse_address = False  # never share the port with another listener
+    expected_state = ""
+    answer: dict[str, str] | None = None
+
+    def server_bind(self) -> None:
+        # HTTPServer's own looks the host name up, which can stall; not needed here.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = str(self.server_address[0]), self.server_address[1]
+
+
+class _ReceiverHandler(BaseHTTPRequestHandler):
+    server: _ReceiverServer
+    timeout = 10  # a connection that never sends its request must not block sign-in
+
+    def do_GET(self) -> None:
+        self._take(urlsplit(self.path).query)
+
+    def do_POST(self) -> None:  # response_mode=form_post
+        length = int(self.headers.get("Content-Length") or 0)
+        if not 0 < length <= 64 * 1024:
+            self._reply(400, "This page only takes the answer of a sign-in.")
+            return
+        self._take(self.rfile.read(length).decode("utf-8", "replace"))
+
+    def _take(self, encoded: str) -> None:
+        fields = {key: values[0] for key, values in parse_qs(encoded).items()}
+        belongs = secrets.compare_digest(fields.get("state", ""), self.server.expected_state)
+        if not belongs or not ({"code", "error"} & fields.keys()):
+            self._reply(400, "This page only takes the answer of an Intranet Companion sign-in.")
+            return
+        self.server.answer = fields
+        if "error" in fields:
+            self._reply(200, "The sign-in did not complete. You can close this tab.")
+        else:
+            self._reply(200, "You are signed in. You can close this tab and go back to "
+                             "Intranet Companion.")
+
+    def _reply(self, status: int, sentence: str) -> None:
+        body = (f"<!doctype html><meta charset='utf-8'><title>Intranet Companion</title>"
+                f"<p>{html.escape(sentence)}</p>").encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # request lines carry the authorization code; never print them
+
+
+class LoopbackReceiver:
+    """Listens on 127.0.0.1 until the browser brings back the answer whose `state`
+    matches; other requests (probes, favicon, a forged answer) are turned away."""
+
+    def __init__(self, port: int = 0) -> None:
+        try:
+            self._server = _ReceiverServer(("127.0.0.1", port), _ReceiverHandler)
+        except OSError as problem:
+            raise ConfigError(
+                f"Cannot listen on 127.0.0.1 port {port} for the sign-in "
+                f"({problem.strerror}). Set oauth_redirect_port to 0 or a free port.") from None
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def wait_for(self, state: str, timeout: float,
+                 cancelled: threading.Event) -> dict[str, str] | None:
+        """The answer's fields, or None after `timeout` seconds or once `cancelled`."""
+        self._server.expected_state = state
+        deadline = time.monotonic() + timeout
+        while self._server.answer is None and not cancelled.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            self._server.timeout = min(remaining, 0.5)
+            self._server.handle_request()
+        return self._server.answer
+
+    def close(self) -> None:
+        self._server.server_close()
+
+    def __enter__(self) -> LoopbackReceiver:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+# --- settings ------------------------------------------------------------------
+
+
+def not_completed_in_time(timeout_seconds: float) -> str:
+    minutes = max(1, round(timeout_seconds / 60))
+    return (f"The sign-in was not completed in the browser within {minutes} "
+            f"minute{'' if minutes == 1 else 's'}. Try again.")
+
+
+def _required_text(config: Config, key: str) -> str:
+    value = str(config.get(key) or "").strip()
+    if not value:
+        raise ConfigError(f"Microsoft sign-in is not set up: '{key}' is empty. Ask IT to set it.")
+    return value
+
+
+def _checked_authority(authority: str) -> str:
+    authority = authority.strip().rstrip("/")
+    parts = urlsplit(authority)
+    if parts.scheme != "https" or not parts.hostname or parts.path.strip("/") == "":
+        raise ConfigError(
+            "Microsoft sign-in is not set up: 'microsoft_authority' must be an https "
+            "address with a tenant, such as https://login.microsoftonline.com/contoso.com.")
+    return authority
+
+
+def _api_scopes(scopes: str) -> list[str]:
+    chosen = [scope for scope in scopes.split() if scope not in _OPENID_SCOPES]
+    if not chosen:
+        raise ConfigError(
+            "Microsoft sign-in is not set up: 'microsoft_scopes' must name the "
+            "intranet's API scope, such as api://<intranet-app-id>/.default.")
+    return chosen
+
+
+def _authority_arguments(authority: str) -> dict[str, str]:
+    """Entra authorities go to msal as `authority`; any other issuer as
+    `oidc_authority` (msal >= 1.28), which msal checks against its discovery."""
+    from msal.authority import WELL_KNOWN_AUTHORITY_HOSTS, WELL_KNOWN_B2C_HOSTS
+
+    host = (urlsplit(authority).hostname or "").lower()
+    if host in WELL_KNOWN_AUTHORITY_HOSTS or any(
+            host.endswith("." + suffix) for suffix in WELL_KNOWN_B2C_HOSTS):
+        return {"authority": authority}
+    return {"oidc_authority": authority}
+
+
+# --- results, errors, transport ----------------------------------------------------
+
+
+def _access_token_of(result: dict[str, Any]) -> str:
+    token = result.get("access_token")
+    if not isinstance(token, str) or not token:
+        raise CompanionError(
+            ErrorKind.PROTOCOL,
+            "The Microsoft sign-in service answered without an access token. Contact IT.")
+    register_secret(token)
+    return token
+
+
+def shown_error_code(error: object) -> str:
+    """An OAuth error code fit for a sentence; whatever else a server sent is not shown."""
+    text = str(error or "")
+    return text if _ERROR_CODE.fullmatch(text) else "an unknown error"
+
+
+def _raise_for_error(result: dict[str, Any] | None, what: str) -> None:
+    if not result:
+        raise SignInNeeded(f"{what}. {SIGN_IN_HINT}")
+    if not result.get("error"):
+        return
+    error = shown_error_code(result["error"])
+    log.info("%s: %s (%s)", what, error, result.get("error_description", ""))
+    if error in DECLINED_ERRORS:
+        raise SignInNeeded(f"{what}: the sign-in was not approved. Sign in again and approve it.")
+    if error in SIGN_IN_AGAIN_ERRORS:
+        raise SignInNeeded(f"{what}: you need to sign in again ({error}). {SIGN_IN_HINT}")
+    if error in SETUP_ERRORS:
+        raise ConfigError(
+            f"{what}: Microsoft refused the companion's settings ({error}). Ask IT to "
+            "check microsoft_client_id, microsoft_scopes and the app registration.")
+    raise CompanionError(
+        ErrorKind.SERVER,
+        f"{what}: the Microsoft sign-in service answered {error!r}. Try again later.")
+
+
+def _forget_other_accounts(app: msal.PublicClientApplication, result: dict[str, Any]) -> None:
+    """Keep only the account just signed in, so silent sign-in never picks an old one."""
+    claims = result.get("id_token_claims") or {}
+    current = claims.get("oid", claims.get("sub"))
+    if not current:
+        return
+    for account in app.get_accounts():
+        if account.get("local_account_id") != current:
+            app.remove_account(account)
+
+
+def _register_cache_secrets(cache: msal.SerializableTokenCache) -> None:
+    """Tell the log redactor about every token in the cache."""
+    kinds = cache.CredentialType
+    for kind in (kinds.ACCESS_TOKEN, kinds.REFRESH_TOKEN, kinds.ID_TOKEN):
+        for entry in cache.search(kind):
+            register_secret(str(entry.get("secret", "")))
+
+
+@contextmanager
+def _reaching(host: str) -> Iterator[None]:
+    """Turns failures to reach the identity provider, or to understand it, into
+    CompanionErrors."""
+    from msal.oauth2cli.oidc import IdTokenError
+
+    try:
+        yield
+    except requests.RequestException as problem:
+        raise unreachable_error(problem, host) from None
+    except (IdTokenError, json.JSONDecodeError) as problem:
+        log.warning("Unusable answer from %s: %s", host, type(problem).__name__)
+        raise CompanionError(
+            ErrorKind.PROTOCOL,
+            f"The sign-in service {host} sent an answer that did not pass the "
+            "companion's checks. Contact IT.") from None
+
+
+# Shared with the google method (google.py imports these two).
+
+
+def unreachable_error(problem: requests.RequestException, host: str) -> CompanionError:
+    """The sentence for an identity provider that cannot be reached."""
+    if isinstance(problem, requests.exceptions.SSLError):
+        return CompanionError(
+            ErrorKind.TLS,
+            f"The secure connection to the sign-in service {host} failed: its certificate "
+            "is not trusted on this computer.")
+    if isinstance(problem, requests.exceptions.Timeout):
+        return CompanionError(
+            ErrorKind.TIMEOUT, f"The sign-in service {host} did not answer in time.")
+    return CompanionError(
+        ErrorKind.NETWORK,
+        f"Cannot reach the sign-in service {host}. Check the network connection.")
+
+
+class _TimeoutSession(requests.Session):
+    def __init__(self, timeout: tuple[float, float]) -> None:
+        super().__init__()
+        self._timeout = timeout
+        self.mount("https://", _TruststoreAdapter())
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any,
+                **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", self._timeout)
+        return super().request(method, url, *args, **kwargs)
+
+
+def idp_session(connect_timeout: float, read_timeout: float) -> requests.Session:
+    """HTTPS to the identity provider as to the intranet: the OS trust store (plus
+    REQUESTS_CA_BUNDLE's CAs), the environment's proxies, bounded waits."""
+    return _TimeoutSession((connect_timeout, read_timeout))

@@ -1,0 +1,587 @@
+"""The `oauth` sign-in method: the intranet's own OAuth 2.0 server, as intranet-api.md
+("Signing in") and RFC 8252 want a native app to use it.
+
+Sign-in: endpoints from RFC 8414 discovery (policy may override them), the system
+browser, a one-shot loopback redirect on 127.0.0.1, PKCE S256 and a random `state`.
+Afterwards the provider hands out the access token silently, refreshing it when it has
+expired and once more after a 401, and keeps the newest refresh token (rotation). The
+tokens live only in the SecretStore, as one JSON record per intranet.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import logging
+import queue
+import re
+import secrets
+import socketserver
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass
+from html import escape
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
+
+from tray_app import APP_NAME
+from tray_app.core.auth.base import OpenBrowser, Say
+from tray_app.core.client import FormAnswer, IntranetClient
+from tray_app.core.config import Config
+from tray_app.core.credentials import SIGN_IN_HINT
+from tray_app.core.errors import CompanionError, ConfigError, ErrorKind, SignInNeeded
+from tray_app.core.logs import register_secret
+from tray_app.core.secrets import SecretStore
+from tray_app.core.urls import allowed_origin
+
+log = logging.getLogger(__name__)
+
+DISCOVERY_PATH = "/.well-known/oauth-authorization-server"
+DEFAULT_AUTHORIZATION_PATH = "/oauth/authorize"
+DEFAULT_TOKEN_PATH = "/oauth/token"
+CALLBACK_PATH = "/callback"
+SCOPE = "read"
+SIGN_IN_TIMEOUT_SECONDS = 300.0
+# An access token is treated as expired this long before the server says, so it does not
+# run out between being handed out and being used (a tenth of its life, at most a minute).
+MAX_EXPIRY_MARGIN_SECONDS = 60.0
+SIGN_IN_AGAIN = (
+    "Sign in again: choose Sign in… in the tray menu, or run `intranet-companion sign-in`."
+)
+_EXPIRED_OR_REVOKED = f"Your sign-in has expired or was revoked. {SIGN_IN_AGAIN}"
+_ERROR_CODE = re.compile(r"^[a-z_]{1,40}$")
+_RECORD_VERSION = 1
+# One refresh at a time in this process: the tray's check and its "Sign in…" may overlap.
+_REFRESH_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    authorization: str
+    token: str
+    revocation: str | None = None
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """What one sign-in keeps in the SecretStore."""
+
+    intranet_url: str
+    client_id: str
+    token_endpoint: str
+    revocation_endpoint: str | None
+    access_token: str
+    expires_at: float | None  # epoch seconds, margin already taken off; None: unknown
+    refresh_token: str | None
+
+    def is_fresh(self, now: float) -> bool:
+        return self.expires_at is None or now < self.expires_at
+
+    def to_text(self) -> str:
+        return json.dumps({"version": _RECORD_VERSION, **asdict(self)})
+
+    @classmethod
+    def from_text(cls, text: str) -> TokenRecord | None:
+        try:
+            data = json.loads(text)
+            if data.pop("version") != _RECORD_VERSION:
+                return None
+            record = cls(**data)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+        return record if isinstance(record.access_token, str) and record.access_token else None
+
+
+class OAuthSignIn:
+    """The `oauth` SignInMethod for one configuration and secret store."""
+
+    name = "oauth"
+
+    def __init__(
+        self,
+        config: Config,
+        secrets_store: SecretStore,
+        *,
+        timeout_seconds: float = SIGN_IN_TIMEOUT_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._config = config
+        self._secrets = secrets_store
+        self._timeout = timeout_seconds
+        self._clock = clock
+        self._cancelled = threading.Event()
+
+    # --- the SignInMethod interface ---------------------------------------------------
+
+    def sign_in(self, open_browser: OpenBrowser, say: Say) -> None:
+        intranet_url = self._config.intranet_url()
+        endpoints = self.endpoints(intranet_url)
+        verifier = secrets.token_urlsafe(64)
+        state = secrets.token_urlsafe(24)
+        register_secret(verifier)
+        self._cancelled.clear()
+        with LoopbackReceiver(self._config.get("oauth_redirect_port"), state) as receiver:
+            url = self._authorization_url(endpoints, receiver.redirect_uri, state, verifier)
+            say(f"Sign in to {_host(intranet_url)} in your browser.")
+            if open_browser(url) is False:
+                say(f"No browser could be opened. Open this address yourself: {url}")
+            answer = receiver.wait(self._timeout, self._cancelled)
+        code = self._code_from(answer, state, intranet_url)
+        fields = {"grant_type": "authorization_code", "code": code,
+                  "redirect_uri": receiver.redirect_uri, "code_verifier": verifier}
+        body = self._token_request(endpoints.token, self._client_id(), fields, refreshing=False)
+        self._save(self._record_from(body, intranet_url, endpoints.token, endpoints.revocation))
+        log.info("Signed in to %s with the intranet's OAuth server", intranet_url)
+
+    def provider(self) -> OAuthTokens:
+        return OAuthTokens(self)
+
+    def sign_out(self) -> None:
+        """Revoke at the server where it offers that (best effort), then forget."""
+        intranet_url = self._config.intranet_url()
+        record = self.load_record(intranet_url)
+        if record is not None and record.revocation_endpoint:
+            self._revoke(record)
+        self._secrets.delete(secret_name(intranet_url))
+
+    def cancel(self) -> None:
+        """Stop a sign-in that is waiting for the browser (from another thread)."""
+        self._cancelled.set()
+
+    # --- endpoints ----------------------------------------------------------------------
+
+    def endpoints(self, intranet_url: str) -> Endpoints:
+        authorization = self._config.get("oauth_authorization_endpoint")
+        token = self._config.get("oauth_token_endpoint")
+        announced: dict[str, Any] = {}
+        if not (authorization and token):
+            announced = self._discover(intranet_url)
+        revocation = announced.get("revocation_endpoint")
+        return Endpoints(
+            authorization=_checked_endpoint(
+                intranet_url, authorization or announced.get("authorization_endpoint")
+                or DEFAULT_AUTHORIZATION_PATH, "authorization"),
+            token=_checked_endpoint(
+                intranet_url, token or announced.get("token_endpoint") or DEFAULT_TOKEN_PATH,
+                "token"),
+            revocation=_checked_endpoint(intranet_url, revocation, "revocation")
+            if isinstance(revocation, str) and revocation else None,
+        )
+
+    def _discover(self, intranet_url: str) -> dict[str, Any]:
+        """RFC 8414 metadata, or {} when the intranet does not serve it."""
+        client = self._client(intranet_url)
+        try:
+            answer = client.get_public_json(intranet_url + DISCOVERY_PATH)
+        finally:
+            client.close()
+        if answer.status != 200 or answer.body is None:
+            log.debug("No OAuth discovery document (HTTP %s); using the default paths",
+                      answer.status)
+            return {}
+        return {key: value for key, value in answer.body.items() if isinstance(value, str)}
+
+    # --- the authorization request and its answer ---------------------------------------
+
+    def _client_id(self) -> str:
+        return str(self._config.get("oauth_client_id")) or "intranet-companion"
+
+    def _authorization_url(
+        self, endpoints: Endpoints, redirect_uri: str, state: str, verifier: str
+    ) -> str:
+        params = {
+            "response_type": "code",
+            "client_id": self._client_id(),
+            "redirect_uri": redirect_uri,
+            "scope": SCOPE,
+            "state": state,
+            "code_challenge": pkce_challenge(verifier),
+            "code_challenge_method": "S256",
+            "access_type": "offline",
+        }
+        joiner = "&" if "?" in endpoints.authorization else "?"
+        return endpoints.authorization + joiner + urlencode(params)
+
+    def _code_from(self, answer: dict[str, str] | None, state: str, intranet_url: str) -> str:
+        host = _host(intranet_url)
+        if answer is None:
+            if self._cancelled.is_set():
+                raise CompanionError(ErrorKind.AUTH, "Sign-in was cancelled.")
+            minutes = max(1, round(self._timeout / 60))
+            raise CompanionError(
+                ErrorKind.AUTH,
+                f"Sign-in to {host} did not finish within {minutes} minute"
+                f"{'' if minutes == 1 else 's'}, so the companion stopped waiting. "
+                "Sign in again and approve in the browser.")
+        if not secrets.compare_digest(answer.get("state", ""), state):
+            raise CompanionError(
+                ErrorKind.AUTH,
+                "The answer that reached the companion does not belong to the sign-in it "
+                "started (its state does not match), so it was refused and nothing was "
+                "stored. Sign in again.")
+        error = answer.get("error")
+        if error == "access_denied":
+            raise CompanionError(
+                ErrorKind.AUTH,
+                f"Sign-in was not completed: access was denied at {host}. "
+                "Sign in again and choose Approve.")
+        if error:
+            shown = error if _ERROR_CODE.match(error) else "an error"
+            raise CompanionError(
+                ErrorKind.AUTH,
+                f"The intranet at {host} refused the sign-in ({shown}). Try again; if it "
+                "keeps happening, contact IT.")
+        code = answer.get("code", "")
+        if not code:
+            raise CompanionError(
+                ErrorKind.PROTOCOL,
+                f"The intranet at {host} answered the sign-in without a code. Contact IT.")
+        register_secret(code)
+        return code
+
+    # --- the token endpoint --------------------------------------------------------------
+
+    def _client(self, url: str) -> IntranetClient:
+        parts = urlsplit(url)
+        return IntranetClient(
+            f"{parts.scheme}://{parts.netloc}",
+            connect_timeout=self._config.get("connect_timeout_seconds"),
+            read_timeout=self._config.get("read_timeout_seconds"),
+        )
+
+    def _token_request(
+        self, token_endpoint: str, client_id: str, fields: Mapping[str, str], *, refreshing: bool
+    ) -> dict[str, Any]:
+        form = {**fields, "client_id": client_id}
+        client_secret = self._config.get("oauth_client_secret")
+        if client_secret:
+            form["client_secret"] = client_secret
+        client = self._client(token_endpoint)
+        try:
+            answer = client.post_form(token_endpoint, form)
+        finally:
+            client.close()
+        if answer.status == 200 and answer.body is not None:
+            return answer.body
+        sent = [value for key, value in form.items() if key != "grant_type"]
+        raise token_error(answer, token_endpoint, client_id, sent, refreshing=refreshing)
+
+    def _record_from(
+        self, body: Mapping[str, Any], intranet_url: str, token_endpoint: str,
+        revocation_endpoint: str | None, previous: TokenRecord | None = None,
+    ) -> TokenRecord:
+        host = _host(token_endpoint)
+        access_token = body.get("access_token")
+        if not isinstance(access_token, str) or not _header_safe(access_token):
+            raise CompanionError(
+                ErrorKind.PROTOCOL,
+                f"The sign-in server at {host} answered without a usable access token. "
+                "Contact IT.")
+        token_type = body.get("token_type", "Bearer")
+        if not isinstance(token_type, str) or token_type.lower() != "bearer":
+            raise CompanionError(
+                ErrorKind.PROTOCOL,
+                f"The sign-in server at {host} issued a kind of token the companion cannot "
+                "use (not a bearer token). Contact IT.")
+        refresh_token = body.get("refresh_token")
+        if not isinstance(refresh_token, str) or not refresh_token:
+            # Rotation is optional for the server: without a new one, the old one stays.
+            refresh_token = previous.refresh_token if previous else None
+        for value in (access_token, refresh_token):
+            register_secret(value or "")
+        return TokenRecord(
+            intranet_url=intranet_url,
+            client_id=previous.client_id if previous else self._client_id(),
+            token_endpoint=token_endpoint,
+            revocation_endpoint=revocation_endpoint,
+            access_token=access_token,
+            expires_at=self._expiry(body.get("expires_in")),
+            refresh_token=refresh_token,
+        )
+
+    def _expiry(self, expires_in: object) -> float | None:
+        if isinstance(expires_in, str) and expires_in.isdigit():
+            expires_in = int(expires_in)
+        if isinstance(expires_in, bool) or not isinstance(expires_in, int | float):
+            return None
+        margin = min(MAX_EXPIRY_MARGIN_SECONDS, max(0.0, expires_in) / 10)
+        return self._clock() + expires_in - margin
+
+    # --- the stored record ------------------------------------------------------------
+
+    def load_record(self, intranet_url: str | None = None) -> TokenRecord | None:
+        intranet_url = intranet_url or self._config.intranet_url()
+        text = self._secrets.get(secret_name(intranet_url))
+        if text is None:
+            return None
+        record = TokenRecord.from_text(text)
+        if record is None or record.intranet_url != intranet_url:
+            log.warning("The stored sign-in for %s cannot be read; sign in again", intranet_url)
+            return None
+        register_secret(record.access_token)
+        register_secret(record.refresh_token or "")
+        return record
+
+    def _save(self, record: TokenRecord) -> None:
+        self._secrets.set(secret_name(record.intranet_url), record.to_text())
+
+    def refreshed_record(self, record: TokenRecord) -> TokenRecord:
+        """A new access token (and perhaps refresh token) for `record`, saved; SignInNeeded
+        when the server no longer honours the refresh token."""
+        if not record.refresh_token:
+            self._secrets.delete(secret_name(record.intranet_url))
+            raise SignInNeeded(_EXPIRED_OR_REVOKED)
+        token_endpoint = self._config.get("oauth_token_endpoint") or record.token_endpoint
+        fields = {"grant_type": "refresh_token", "refresh_token": record.refresh_token}
+        try:
+            body = self._token_request(token_endpoint, record.client_id, fields, refreshing=True)
+        except SignInNeeded:
+            latest = self.load_record(record.intranet_url)
+            if latest is not None and latest.refresh_token != record.refresh_token:
+                return latest  # another process rotated it meanwhile; its tokens are good
+            self._secrets.delete(secret_name(record.intranet_url))
+            raise
+        fresh = self._record_from(body, record.intranet_url, token_endpoint,
+                                  record.revocation_endpoint, previous=record)
+        self._save(fresh)
+        log.info("Refreshed the access token for %s", record.intranet_url)
+        return fresh
+
+    def _revoke(self, record: TokenRecord) -> None:
+        assert record.revocation_endpoint is not None
+        tokens = [("refresh_token", record.refresh_token), ("access_token", record.access_token)]
+        for hint, token in tokens:
+            if not token:
+                continue
+            form = {"token": token, "token_type_hint": hint, "client_id": record.client_id}
+            client_secret = self._config.get("oauth_client_secret")
+            if client_secret:
+                form["client_secret"] = client_secret
+            try:
+                client = self._client(record.revocation_endpoint)
+                try:
+                    answer = client.post_form(record.revocation_endpoint, form)
+                finally:
+                    client.close()
+            except CompanionError as problem:
+                log.info("Could not revoke the %s at sign-out: %s", hint, problem.message)
+                continue
+            log.info("Revocation of the %s answered HTTP %s", hint, answer.status)
+
+    @property
+    def now(self) -> float:
+        return self._clock()
+
+    @property
+    def intranet_url(self) -> str:
+        return self._config.intranet_url()
+
+
+class OAuthTokens:
+    """The TokenProvider of the `oauth` method."""
+
+    def __init__(self, method: OAuthSignIn) -> None:
+        self._method = method
+        self._handed_out: str | None = None
+
+    def access_token(self) -> str:
+        record = self._method.load_record()
+        if record is None:
+            raise _not_signed_in(self._method)
+        if not record.is_fresh(self._method.now):
+            record = self._refreshed(stale=record.access_token)
+        self._handed_out = record.access_token
+        return record.access_token
+
+    def refresh(self) -> str:
+        record = self._refreshed(stale=self._handed_out)
+        self._handed_out = record.access_token
+        return record.access_token
+
+    def _refreshed(self, stale: str | None) -> TokenRecord:
+        with _REFRESH_LOCK:
+            record = self._method.load_record()
+            if record is None:
+                raise _not_signed_in(self._method)
+            replaced = stale is not None and record.access_token != stale
+            if replaced and record.is_fresh(self._method.now):
+                return record  # refreshed by another thread or process meanwhile
+            return self._method.refreshed_record(record)
+
+
+def _not_signed_in(method: OAuthSignIn) -> SignInNeeded:
+    host = _host(method.intranet_url)
+    return SignInNeeded(f"You are not signed in to {host}. {SIGN_IN_HINT}")
+
+
+def secret_name(intranet_url: str) -> str:
+    return f"oauth:{intranet_url}"
+
+
+def pkce_challenge(verifier: str) -> str:
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def token_error(
+    answer: FormAnswer, token_endpoint: str, client_id: str, sent: Iterable[str], *,
+    refreshing: bool,
+) -> CompanionError:
+    """The sentence for a token endpoint's refusal (RFC 6749 5.2)."""
+    host = _host(token_endpoint)
+    body = answer.body or {}
+    code = body.get("error") if isinstance(body.get("error"), str) else None
+    code = code if code and _ERROR_CODE.match(code) else None
+    said = _server_said(body.get("error_description"), sent)
+    if code == "invalid_grant":
+        if refreshing:
+            return SignInNeeded(_EXPIRED_OR_REVOKED)
+        return SignInNeeded(f"The sign-in server at {host} did not accept the sign-in "
+                            f"(invalid_grant).{said} Sign in again.")
+    if code in ("invalid_client", "unauthorized_client"):
+        return ConfigError(f"The sign-in server at {host} does not accept the companion's "
+                           f"OAuth client '{client_id}' ({code}).{said} Contact IT: the "
+                           "client id or secret set by policy may be wrong.")
+    if answer.status == 404:
+        return ConfigError(f"The intranet has no OAuth token endpoint at {token_endpoint}. "
+                           "Check the intranet address, or the policy, with IT.")
+    what = f"({code})" if code else f"with HTTP {answer.status} and no token"
+    return CompanionError(ErrorKind.PROTOCOL, f"The sign-in server at {host} refused the "
+                          f"companion's request {what}.{said} Contact IT.")
+
+
+def _server_said(description: object, sent: Iterable[str]) -> str:
+    if not isinstance(description, str):
+        return ""
+    text = " ".join(description.split())[:200]
+    if not text or not text.isprintable() or "<" in text:
+        return ""
+    if any(value and value in text for value in sent):
+        return ""
+    return f' The server said: "{text}"'
+
+
+def _checked_endpoint(intranet_url: str, url: str, what: str) -> str:
+    absolute = urljoin(intranet_url + "/", url.strip())
+    try:
+        allowed_origin(absolute)
+    except ConfigError:
+        raise ConfigError(
+            f"The OAuth {what} endpoint '{absolute}' cannot be used: it must be an https "
+            "address (plain http only on this computer). Check the policy with IT.") from None
+    if urlsplit(absolute).fragment:
+        raise ConfigError(f"The OAuth {what} endpoint '{absolute}' must not have a fragment.")
+    return absolute
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc or url
+
+
+def _header_safe(value: str) -> bool:
+    return bool(value) and all("!" <= char <= "~" for char in value)
+
+
+# --- the loopback redirect (RFC 8252 7.3) ------------------------------------------------
+
+
+class LoopbackReceiver:
+    """A one-shot HTTP server on 127.0.0.1 that receives the authorization answer."""
+
+    def __init__(self, port: int, expected_state: str) -> None:
+        self.expected_state = expected_state
+        self._answers: queue.Queue[dict[str, str]] = queue.Queue(maxsize=1)
+        try:
+            self._server = _CallbackServer(("127.0.0.1", port), self)
+        except OSError as problem:
+            raise ConfigError(
+                f"The companion cannot receive the sign-in answer on 127.0.0.1 port {port} "
+                f"({problem.strerror or type(problem).__name__}). Close the program using "
+                "that port, or ask IT to change oauth_redirect_port.") from None
+        self.redirect_uri = f"http://127.0.0.1:{self._server.server_address[1]}{CALLBACK_PATH}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+            name="oauth-loopback", daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> LoopbackReceiver:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def offer(self, answer: dict[str, str]) -> None:
+        """The first answer wins; later ones are ignored."""
+        with contextlib.suppress(queue.Full):
+            self._answers.put_nowait(answer)
+
+    def wait(self, timeout: float, cancelled: threading.Event) -> dict[str, str] | None:
+        deadline = time.monotonic() + timeout
+        while not cancelled.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            try:
+                return self._answers.get(timeout=min(remaining, 0.2))
+            except queue.Empty:
+                continue
+        return None
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+class _CallbackServer(HTTPServer):
+    def __init__(self, address: tuple[str, int], receiver: LoopbackReceiver) -> None:
+        self.receiver = receiver
+        super().__init__(address, _CallbackHandler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks the host name up, which can stall; not needed here.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+
+class _CallbackHandler(BaseHTTPRequestHandler):
+    server: _CallbackServer
+
+    def do_GET(self) -> None:
+        path, _, query = self.path.partition("?")
+        if path != CALLBACK_PATH:
+            self._page(404, "Nothing here", "This address only receives sign-in answers.")
+            return
+        fields = parse_qs(query, keep_blank_values=True, max_num_fields=20)
+        answer = {name: values[0] for name, values in fields.items()}
+        receiver = self.server.receiver
+        receiver.offer(answer)
+        if not secrets.compare_digest(answer.get("state", ""), receiver.expected_state):
+            self._page(400, "Sign-in refused", "This answer does not belong to the sign-in "
+                       f"{APP_NAME} started, so it was refused.")
+        elif answer.get("error"):
+            self._page(200, "Sign-in not completed", f"{APP_NAME} was not signed in.")
+        else:
+            self._page(200, "Sign-in received",
+                       f"{APP_NAME} received your sign-in and is finishing it.")
+
+    def _page(self, status: int, title: str, sentence: str) -> None:
+        body = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                f"<title>{escape(title)}</title></head><body style=\"font-family: sans-serif; "
+                f"margin: 3em\"><h1>{escape(title)}</h1><p>{escape(sentence)}</p>"
+                "<p>You can close this tab now.</p></body></html>").encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the request line carries the authorization code

@@ -1,0 +1,515 @@
+"""The one place that owns secrets: sign-in tokens live in the OS keyring and nowhere else.
+
+Choosing the keyring (Maestral's approach): the secure backends keyring offers are
+ranked by priority and the best one is used. The first time a secret is stored, its
+name is remembered in a small JSON file in the state dir (a name, not a secret), so the
+store never changes silently: when the remembered backend is gone later, the companion
+says so instead of quietly using another one, where the sign-in is not. Sign-out forgets
+the choice. keyring's own PYTHON_KEYRING_BACKEND still wins (tests and IT scripts use it).
+
+With no secure backend nothing is stored, unless policy `allow_insecure_keyring` allows a
+plain JSON file (mode 0600) in the state dir, which `describe()` calls insecure.
+
+Values longer than one Windows Credential Manager entry holds are split into chunks
+`name#0`, `name#1`, ... behind a short header kept under `name`. An index entry lists
+every name stored, so sign-out can remove them all.
+
+keyring is imported lazily: it is slow to import and `check` with COMPANION_TOKEN must not
+pay for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from tray_app import APP_ID
+from tray_app.core import paths
+from tray_app.core.config import Config
+from tray_app.core.credentials import KeyringUnavailable
+from tray_app.core.fileio import atomic_write_text
+from tray_app.core.timeutil import format_utc, utc_now
+
+log = logging.getLogger(__name__)
+
+SERVICE = APP_ID
+BACKEND_ENV = "PYTHON_KEYRING_BACKEND"
+INSECURE_FILE_ID = "insecure-file"
+INDEX_NAME = "__index__"
+# Windows Credential Manager keeps at most 2560 bytes per entry, and keyring writes
+# UTF-16 there: 1280 code units. Chunks stay well below that, header included.
+CHUNK_UTF16_UNITS = 1200
+_CHUNK_MARK = "intranet-companion:chunked:v1:"
+_NOT_CONSIDERED_MODULES = ("keyring.backends.fail", "keyring.backends.null",
+                           "keyring.backends.chainer")
+_FRIENDLY_NAMES = {
+    "keyring.backends.SecretService.Keyring": "Secret Service (GNOME Keyring or KWallet)",
+    "keyring.backends.libsecret.Keyring": "Secret Service via libsecret",
+    "keyring.backends.kwallet.DBusKeyring": "KWallet",
+    "keyring.backends.Windows.WinVaultKeyring": "Windows Credential Manager",
+    "keyring.backends.macOS.Keyring": "macOS Keychain",
+}
+
+
+class Backend(Protocol):
+    """The three operations a store needs; keyring backends are adapted to it."""
+
+    label: str
+
+    def read(self, key: str) -> str | None: ...
+
+    def write(self, key: str, value: str) -> None: ...
+
+    def remove(self, key: str) -> None:
+        """No error when `key` is absent."""
+        ...
+
+
+class SecretStore:
+    """Named secrets of this OS user, under the service `intranet-companion`."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        description: str,
+        *,
+        remember: Callable[[], None] | None = None,
+        forget: Callable[[], None] | None = None,
+    ) -> None:
+        self._backend = backend
+        self._description = description
+        self._remember = remember or (lambda: None)
+        self._forget = forget or (lambda: None)
+        self._lock = threading.RLock()
+
+    def __repr__(self) -> str:
+        return f"SecretStore({self._backend.label!r})"
+
+    def get(self, name: str) -> str | None:
+        _check_name(name)
+        with self._lock:
+            value = self._read_value(name)
+            if value is _DAMAGED:  # perhaps read halfway through another process's write
+                value = self._read_value(name)
+        if value is _DAMAGED:
+            log.warning("The stored secret %r is damaged; it is treated as absent", name)
+            return None
+        return value
+
+    def set(self, name: str, value: str) -> None:
+        _check_name(name)
+        with self._lock:
+            self._remember()
+            self._write_value(name, value)
+            names = self._index()
+            if name not in names:
+                self._write_value(INDEX_NAME, json.dumps([*names, name]))
+
+    def delete(self, name: str) -> None:
+        _check_name(name)
+        with self._lock:
+            self._remove_value(name)
+            names = self._index()
+            if name in names:
+                self._write_value(INDEX_NAME, json.dumps([n for n in names if n != name]))
+
+    def delete_all(self) -> int:
+        """Remove every secret the companion stored for this user and forget which
+        backend held them. Returns how many named secrets there were."""
+        with self._lock:
+            names = self._index()
+            for name in names:
+                self._remove_value(name)
+            self._remove_value(INDEX_NAME)
+            self._forget()
+        return len(names)
+
+    def describe(self) -> str:
+        return self._description
+
+    # --- values, chunked where needed ------------------------------------------------
+
+    def _read_value(self, name: str) -> str | object | None:
+        raw = self._backend.read(name)
+        if raw is None or not raw.startswith(_CHUNK_MARK):
+            return raw
+        header = _parse_header(raw)
+        if header is None:
+            return _DAMAGED
+        count, digest = header
+        pieces = [self._backend.read(f"{name}#{index}") for index in range(count)]
+        if any(piece is None for piece in pieces):
+            return _DAMAGED
+        value = "".join(pieces)  # type: ignore[arg-type]
+        return value if _digest(value) == digest else _DAMAGED
+
+    def _write_value(self, name: str, value: str) -> None:
+        old_count = self._chunk_count(name)
+        pieces = split_for_backend(value)
+        if len(pieces) == 1 and not value.startswith(_CHUNK_MARK):
+            self._backend.write(name, value)
+            new_count = 0
+        else:
+            for index, piece in enumerate(pieces):
+                self._backend.write(f"{name}#{index}", piece)
+            # The header goes last, so it never points at chunks not yet written.
+            self._backend.write(name, f"{_CHUNK_MARK}{len(pieces)}:{_digest(value)}")
+            new_count = len(pieces)
+        for index in range(new_count, old_count):
+            self._backend.remove(f"{name}#{index}")
+
+    def _remove_value(self, name: str) -> None:
+        count = self._chunk_count(name)
+        self._backend.remove(name)
+        for index in range(count):
+            self._backend.remove(f"{name}#{index}")
+
+    def _chunk_count(self, name: str) -> int:
+        raw = self._backend.read(name)
+        header = _parse_header(raw) if raw and raw.startswith(_CHUNK_MARK) else None
+        return header[0] if header else 0
+
+    def _index(self) -> list[str]:
+        value = self._read_value(INDEX_NAME)
+        try:
+            names = json.loads(value) if isinstance(value, str) else []
+        except ValueError:
+            names = []
+        return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+
+_DAMAGED = object()
+
+
+def _check_name(name: str) -> None:
+    if not name or "#" in name or name == INDEX_NAME or len(name) > 200:
+        raise ValueError(f"not a valid secret name: {name!r}")
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:16]
+
+
+def _parse_header(raw: str) -> tuple[int, str] | None:
+    count, _, digest = raw.removeprefix(_CHUNK_MARK).partition(":")
+    if not count.isdigit() or not 0 < int(count) <= 1000 or len(digest) != 16:
+        return None
+    return int(count), digest
+
+
+def split_for_backend(value: str, budget: int = CHUNK_UTF16_UNITS) -> list[str]:
+    """`value` in pieces of at most `budget` UTF-16 code units (at least one piece)."""
+    pieces: list[str] = []
+    start, used = 0, 0
+    for index, char in enumerate(value):
+        units = 2 if ord(char) > 0xFFFF else 1
+        if used + units > budget:
+            pieces.append(value[start:index])
+            start, used = index, 0
+        used += units
+    pieces.append(value[start:])
+    return pieces
+
+
+# --- backends ---------------------------------------------------------------------------
+
+
+class KeyringBackend:
+    """A keyring backend, with every failure turned into KeyringUnavailable."""
+
+    def __init__(self, keyring_backend: Any) -> None:
+        self._keyring = keyring_backend
+        self.qualified_name = qualified_name(keyring_backend)
+        self.label = friendly_name(self.qualified_name)
+
+    def read(self, key: str) -> str | None:
+        return self._call("get_password", key)
+
+    def write(self, key: str, value: str) -> None:
+        self._call("set_password", key, value)
+
+    def remove(self, key: str) -> None:
+        from keyring.errors import PasswordDeleteError
+
+        try:
+            self._keyring.delete_password(SERVICE, key)
+        except PasswordDeleteError:  # what keyring raises for an absent entry
+            return
+        except Exception as problem:
+            raise _backend_failure(self.label, problem) from None
+
+    def _call(self, operation: str, *args: str) -> Any:
+        try:
+            return getattr(self._keyring, operation)(SERVICE, *args)
+        except Exception as problem:  # locked store, D-Bus errors, OS errors, ...
+            raise _backend_failure(self.label, problem) from None
+
+
+def _backend_failure(label: str, problem: Exception) -> KeyringUnavailable:
+    kind = type(problem).__name__
+    if "locked" in kind.lower() or "dismissed" in kind.lower():
+        sentence = (f"The password store ({label}) is locked and was not unlocked, so the "
+                    "companion cannot read or keep your sign-in. Unlock it (for example "
+                    "by logging in to the desktop again) and try again.")
+    else:
+        sentence = (f"The password store ({label}) did not work ({kind}), so the companion "
+                    "cannot read or keep your sign-in. Try again; if it keeps happening, "
+                    "restart the desktop session or contact IT.")
+    return KeyringUnavailable(message=sentence)
+
+
+class InsecureFileBackend:
+    """A 0600 JSON file: only where policy `allow_insecure_keyring` allows it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.label = f"plain file {path}"
+
+    def read(self, key: str) -> str | None:
+        value = self._load().get(key)
+        return value if isinstance(value, str) else None
+
+    def write(self, key: str, value: str) -> None:
+        self._save({**self._load(), key: value})
+
+    def remove(self, key: str) -> None:
+        data = self._load()
+        if data.pop(key, None) is None:
+            return
+        if data:
+            self._save(data)
+        else:
+            self.discard()
+
+    def discard(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+    def _load(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as problem:
+            raise KeyringUnavailable(message=(
+                f"The insecure secrets file {self.path} cannot be read "
+                f"({type(problem).__name__}). Sign out and sign in again.")) from None
+        return data if isinstance(data, dict) else {}
+
+    def _save(self, data: dict[str, Any]) -> None:
+        try:
+            atomic_write_text(self.path, json.dumps(data) + "\n")
+        except OSError as problem:
+            raise KeyringUnavailable(message=(
+                f"The insecure secrets file {self.path} cannot be written "
+                f"({problem.strerror}).")) from None
+
+
+class MemoryBackend:
+    """Secrets for this process only (the built-in demo, tests)."""
+
+    label = "memory"
+
+    def __init__(self) -> None:
+        self._values: dict[str, str] = {}
+
+    def read(self, key: str) -> str | None:
+        return self._values.get(key)
+
+    def write(self, key: str, value: str) -> None:
+        self._values[key] = value
+
+    def remove(self, key: str) -> None:
+        self._values.pop(key, None)
+
+
+def memory_secret_store() -> SecretStore:
+    """A store that forgets everything when the process ends (the tray's --demo)."""
+    return SecretStore(MemoryBackend(), "in memory only, forgotten when the companion quits")
+
+
+# --- choosing the backend ------------------------------------------------------------------
+
+
+def backend_memory_file() -> Path:
+    return paths.state_dir() / "keyring-backend.json"
+
+
+def insecure_file() -> Path:
+    return paths.state_dir() / "secrets-INSECURE.json"
+
+
+def qualified_name(backend: Any) -> str:
+    return f"{type(backend).__module__}.{type(backend).__name__}"
+
+
+def friendly_name(name: str) -> str:
+    """"Windows Credential Manager" for a well-known backend, else "module Class"."""
+    if name in _FRIENDLY_NAMES:
+        return _FRIENDLY_NAMES[name]
+    module, _, class_name = name.rpartition(".")
+    return f"{module.rpartition('.')[2]} {class_name}" if module else name
+
+
+def is_secure(backend: Any) -> bool:
+    """Not the fail/null/chainer stand-ins, and not a store that keeps plain text."""
+    name = qualified_name(backend)
+    module = type(backend).__module__
+    if module in _NOT_CONSIDERED_MODULES or module.startswith("keyrings.alt"):
+        return False
+    return "plaintext" not in name.lower()
+
+
+def _priority(backend: Any) -> float:
+    try:
+        return float(backend.priority)
+    except Exception:  # a backend's priority may raise when it is not usable here
+        return -1.0
+
+
+def ranked_backends() -> list[Any]:
+    """Secure keyring backends usable here, best first."""
+    try:
+        import keyring.backend
+    except Exception as problem:  # a broken install must not crash the app
+        log.warning("keyring cannot be imported: %s", type(problem).__name__)
+        return []
+    candidates = [b for b in keyring.backend.get_all_keyring() if is_secure(b)]
+    usable = [b for b in candidates if _priority(b) > 0]
+    return sorted(usable, key=_priority, reverse=True)
+
+
+def _load_named(name: str) -> Any:
+    try:
+        import keyring.core
+
+        return keyring.core.load_keyring(name)
+    except Exception as problem:  # unknown module/class, not viable here, ...
+        raise KeyringUnavailable(message=(
+            f"The password store {name} named by {BACKEND_ENV} cannot be used here "
+            f"({type(problem).__name__}). Correct or unset {BACKEND_ENV}.")) from None
+
+
+class _BackendMemory:
+    """Which backend holds the secrets: a small JSON file, not a secret."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read(self) -> str | None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as problem:
+            log.warning("Cannot read %s (%s); choosing the password store afresh",
+                        self.path, type(problem).__name__)
+            return None
+        backend = data.get("backend") if isinstance(data, dict) else None
+        return backend if isinstance(backend, str) and backend else None
+
+    def write(self, backend: str) -> None:
+        if self.read() == backend:
+            return
+        record = {"backend": backend, "chosen_at": format_utc(utc_now())}
+        try:
+            atomic_write_text(self.path, json.dumps(record, indent=1) + "\n")
+        except OSError as problem:
+            log.warning("Cannot remember the password store in %s (%s)",
+                        self.path, problem.strerror)
+        else:
+            log.info("Remembered the password store %s", backend)
+
+    def forget(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+
+def forget_secret_store() -> None:
+    """Forget the remembered backend and remove any insecure file: for sign-out when the
+    remembered store itself can no longer be reached."""
+    _BackendMemory(backend_memory_file()).forget()
+    InsecureFileBackend(insecure_file()).discard()
+
+
+def open_secret_store(config: Config) -> SecretStore:
+    """The store to use; KeyringUnavailable (with a sentence) when there is none."""
+    memory = _BackendMemory(backend_memory_file())
+    override = os.environ.get(BACKEND_ENV, "").strip()
+    if override:
+        return _env_store(override, memory)
+    allow_insecure = bool(config.get("allow_insecure_keyring"))
+    remembered = memory.read()
+    if remembered == INSECURE_FILE_ID and not allow_insecure:
+        log.warning("Policy no longer allows the insecure secrets file; it is removed")
+        forget_secret_store()
+        remembered = None
+    if remembered == INSECURE_FILE_ID:
+        return _insecure_store(memory)
+    if remembered is not None:
+        return _remembered_store(remembered, memory)
+    ranked = ranked_backends()
+    if ranked:
+        return _keyring_store(KeyringBackend(ranked[0]), memory, "the best one available here")
+    if allow_insecure:
+        return _insecure_store(memory)
+    raise KeyringUnavailable()
+
+
+def _env_store(name: str, memory: _BackendMemory) -> SecretStore:
+    keyring_backend = _load_named(name)
+    if type(keyring_backend).__module__ in _NOT_CONSIDERED_MODULES:
+        raise KeyringUnavailable(f"{BACKEND_ENV} names {name}, which cannot keep secrets")
+    backend = KeyringBackend(keyring_backend)
+    # An explicit choice for this process: used, never remembered; sign-out still
+    # clears whatever was remembered. Whoever sets the variable may pick a plain-text
+    # store on purpose (test rigs do); it is then called what it is.
+    warning = "" if is_secure(keyring_backend) else "NOT SECURE (plain text), "
+    if warning:
+        log.warning("%s names %s, which keeps secrets in plain text", BACKEND_ENV, name)
+    return SecretStore(backend, f"{backend.label} — keyring backend {backend.qualified_name}, "
+                                f"{warning}chosen by {BACKEND_ENV}", forget=memory.forget)
+
+
+def _remembered_store(name: str, memory: _BackendMemory) -> SecretStore:
+    found = next((b for b in ranked_backends() if qualified_name(b) == name), None)
+    if found is None:
+        raise KeyringUnavailable(message=(
+            f"The password store that holds your sign-in, {friendly_name(name)} ({name}), "
+            "is not available now, so the companion cannot read your sign-in and has not "
+            "switched to another store. Start it again (for example by logging in to the "
+            "desktop), or sign out and sign in again to use another store."))
+    return _keyring_store(KeyringBackend(found), memory, "remembered from the first sign-in")
+
+
+def _keyring_store(backend: KeyringBackend, memory: _BackendMemory, how: str) -> SecretStore:
+    return SecretStore(
+        backend,
+        f"{backend.label} — keyring backend {backend.qualified_name}, {how}",
+        remember=lambda: memory.write(backend.qualified_name),
+        forget=memory.forget,
+    )
+
+
+def _insecure_store(memory: _BackendMemory) -> SecretStore:
+    backend = InsecureFileBackend(insecure_file())
+
+    def forget() -> None:
+        backend.discard()
+        memory.forget()
+
+    return SecretStore(
+        backend,
+        f"INSECURE plain file {backend.path} (no secure password store was found and policy "
+        "allow_insecure_keyring allows this; anyone who can read your files or their "
+        "backups can read your sign-in)",
+        remember=lambda: memory.write(INSECURE_FILE_ID),
+        forget=forget,
+    )
