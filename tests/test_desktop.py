@@ -52,8 +52,13 @@ def display() -> Iterator[dict[str, str]]:
     env = {**os.environ, "DISPLAY": f":{number}"}
     tray = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--height", "28",
                              "--widthtype", "request", "--transparent", "false",
-                             "--tint", "0x303030"], env=env, stderr=subprocess.DEVNULL)
-    wait_for(lambda: "panel" in xwin_tree(env), 10, "the tray host")
+                             "--tint", "0x303030"], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: "panel" in xwin_tree(env), 30, "the tray host")
+    except AssertionError:
+        tray.kill()
+        raise AssertionError(f"trayer did not come up on {env['DISPLAY']}: "
+                             f"{tray.communicate()[1][-500:]}") from None
     yield env
     for process in (tray, xvfb):
         process.terminate()

@@ -6,7 +6,13 @@ import random
 
 import pytest
 
-from tray_app.core.schedule import jitter_seconds, retry_delay, slept_between, start_delay
+from tray_app.core.schedule import (
+    jitter_seconds,
+    retry_delay,
+    slept_between,
+    spread,
+    start_delay,
+)
 
 
 @pytest.mark.parametrize(("failures", "expected"), [(1, 30), (2, 60), (3, 120), (6, 960),
@@ -37,3 +43,10 @@ def test_start_delay_stays_within_policy() -> None:
 def test_sleep_is_a_wall_clock_gap() -> None:
     assert slept_between(3600 + 600, 3600)
     assert not slept_between(3600 + 5, 3600)
+
+
+def test_retries_are_spread_up_to_ten_percent_later() -> None:
+    rng = random.Random(3)
+    spreads = [spread(100, rng) for _ in range(200)]
+    assert all(100 <= value <= 110 for value in spreads)
+    assert max(spreads) - min(spreads) > 5

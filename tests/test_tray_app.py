@@ -283,3 +283,38 @@ def test_unreadable_policy_is_shown_not_crashed(qtbot, tmp_path: Path,
     assert blocker.args[0].report.error.kind.value == "config"
     assert "IT policy file" in controller.status_window.status.text()
     controller.shutdown()
+
+
+def test_sign_out_then_sign_in_through_the_demo_oauth_server(qtbot, demo: DemoIntranet,
+                                                             browser: UrlCatcher) -> None:
+    import threading
+
+    from approve_browser import play
+
+    from tray_app.core.auth import Account
+    from tray_app.gui_entry import DemoBootstrap
+
+    config = load_config({"intranet_url": demo.url}, environ={}, policy=RawPolicy())
+    account = Account.for_demo(config)
+    bootstrap = DemoBootstrap(account, demo.token)
+    checker = Checker(config, StateStore(), provider_factory=bootstrap.provider)
+    controller = Controller(Session(checker), config, None, account, bootstrap)
+    with qtbot.waitSignal(controller.update_shown, timeout=10_000):
+        controller.start()
+    controller.popup.close()
+    with qtbot.waitSignal(controller.update_shown, timeout=10_000) as signed_out:
+        controller.sign_out()
+    update = signed_out.args[0]
+    assert update.overall is Overall.SIGNED_OUT and update.sign_in_needed
+    assert controller.status_window.sign_in.isVisibleTo(controller.status_window)
+    again = check(qtbot, controller)
+    assert not again.sign_in_needed  # said once, not at every check
+    with qtbot.waitSignal(controller.update_shown, timeout=20_000) as signed_in:
+        controller.sign_in()
+        qtbot.waitUntil(lambda: bool(browser.urls), timeout=10_000)
+        authorize = browser.urls[-1]
+        assert authorize.startswith(f"{demo.url}/oauth/authorize?")
+        threading.Thread(target=play, args=(authorize,), daemon=True).start()
+    assert signed_in.args[0].report.error is None
+    assert signed_in.args[0].overall is Overall.DISCONNECTED
+    controller.shutdown()

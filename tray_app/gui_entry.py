@@ -14,6 +14,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from tray_app.core.auth import Account
 from tray_app.core.check import Checker, CheckReport
 from tray_app.core.config import Config, load_or_problem
 from tray_app.core.credentials import StaticToken, TokenProvider
@@ -23,41 +24,54 @@ from tray_app.core.session import Session
 from tray_app.core.state import StateStore
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from tray_app.demo.server import DemoIntranet
+
+
+class DemoBootstrap:
+    """--demo starts signed in with the demo intranet's own token, so the whole loop shows
+    at once. After Sign out, Sign in… runs the demo's real OAuth flow (its Approve page),
+    with the tokens kept in memory only."""
+
+    def __init__(self, account: Account, token: str) -> None:
+        self.account = account
+        self.token = token
+        self.active = True
+        register_secret(token)
+
+    def provider(self, _url: str) -> TokenProvider:
+        return StaticToken(self.token) if self.active else self.account.method().provider()
 
 
 @dataclass
 class Prepared:
     config: Config
     session: Session
+    account: Account
     demo: DemoIntranet | None = None
+    bootstrap: DemoBootstrap | None = None
     first_delay: float = 0.0
     first_check: Future[CheckReport] | None = field(default=None)
 
 
-def _demo_provider(demo: DemoIntranet) -> Callable[[str], TokenProvider]:
-    register_secret(demo.token)
-    return lambda _url: StaticToken(demo.token)
-
-
 def prepare(args: argparse.Namespace) -> Prepared:
     setup_logging()
-    demo = None
+    demo = bootstrap = None
     flags = {"intranet_url": args.intranet_url}
-    provider_factory = None
     if args.demo:
         from tray_app.demo.server import DemoIntranet
 
         demo = DemoIntranet().start()
         flags["intranet_url"] = demo.url
-        provider_factory = _demo_provider(demo)
     config = load_or_problem(flags)
     setup_logging(config.get("log_level"))
+    account = Account.for_demo(config) if demo else Account(config)
+    provider_factory = account.provider_factory()
+    if demo is not None:
+        bootstrap = DemoBootstrap(account, demo.token)
+        provider_factory = bootstrap.provider
     session = Session(Checker(config, StateStore(), provider_factory=provider_factory))
     delay = start_delay(config.get("max_start_delay_seconds")) if args.autostart else 0.0
-    prepared = Prepared(config, session, demo, delay)
+    prepared = Prepared(config, session, account, demo, bootstrap, delay)
     if delay == 0:
         prepared.first_check = _check_in_background(session)
     return prepared

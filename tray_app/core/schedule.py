@@ -7,11 +7,17 @@ import random
 JITTER_FRACTION = 0.10
 FIRST_RETRY_SECONDS = 30.0
 SLEEP_GAP_SECONDS = 120.0
+WAKE_SPREAD_SECONDS = 30.0  # resume and network-back checks are spread over this
 
 
 def jitter_seconds(interval_minutes: int) -> int:
-    """±10% of the interval, so a fleet's checks drift apart."""
+    """10% of the interval: each check comes within ±this of the interval."""
     return int(interval_minutes * 60 * JITTER_FRACTION)
+
+
+def spread(seconds: float, rng: random.Random | None = None) -> float:
+    """`seconds` plus up to 10% more, so a fleet that failed together retries apart."""
+    return seconds * (1 + (rng or random).uniform(0, JITTER_FRACTION))
 
 
 def retry_delay(failures: int, interval_minutes: int, retry_after: float | None) -> float:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from tray_app.core.auth import needs_sign_in
 from tray_app.core.check import Checker, CheckReport
 from tray_app.core.classify import Notice, State
 from tray_app.core.reminders import Reminders
@@ -35,6 +36,7 @@ class Update:
     popup: tuple[Notice, ...] = ()  # show in the popup now (the first good check of a run)
     message: tuple[Notice, ...] = ()  # announce with one tray message (later checks)
     fixed: tuple[tuple[str, str], ...] = ()  # (integration id, "<name> is connected again.")
+    sign_in_needed: bool = False  # say "Sign-in needed" now (once, not at every check)
 
 
 @dataclass
@@ -60,11 +62,14 @@ class Session:
 
     def apply(self, report: CheckReport) -> Update:
         """Decide what to show for a finished check. Nothing is shown from a failed one."""
-        self.report = report
+        previous, self.report = self.report, report
         fixed = self._settle_watches(report)
         base = Update(report, overall(report), tooltip(report), fixed=fixed)
         if report.error is not None or report.classification is None:
-            return base
+            newly = needs_sign_in(report.error) and not (
+                previous is not None and needs_sign_in(previous.error))
+            return Update(base.report, base.overall, base.tooltip, fixed=fixed,
+                          sign_in_needed=newly)
         self._server_offset = report.checked_at - self.clock()
         due = self._due_now(report)
         first = not self._had_good_check

@@ -68,7 +68,8 @@ def run(args: argparse.Namespace, prepared: Prepared) -> int:
         return 0
     waker = SignalWaker(app)  # noqa: F841 - must live as long as the event loop
     autostart = None if args.demo else _sync_autostart(prepared.config)
-    controller = Controller(prepared.session, prepared.config, autostart)
+    controller = Controller(prepared.session, prepared.config, autostart, prepared.account,
+                            prepared.bootstrap)
     instance.activation_requested.connect(controller.show_status)
     controller.start(prepared.first_delay, prepared.first_check)
     try:

@@ -13,12 +13,13 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from tray_app import APP_NAME
 from tray_app.core import summary
+from tray_app.core.auth import Account
 from tray_app.core.check import CheckReport
 from tray_app.core.classify import Notice
 from tray_app.core.config import Config, save_user_setting
 from tray_app.core.errors import CompanionError
 from tray_app.core.session import Session, Update
-from tray_app.core.urls import same_origin
+from tray_app.core.urls import allowed_origin, same_origin
 from tray_app.ui.browser import open_in_browser
 from tray_app.ui.popup import NoticePopup
 from tray_app.ui.status_window import StatusWindow
@@ -26,6 +27,7 @@ from tray_app.ui.tray import MANAGED, TrayPresenter
 
 if TYPE_CHECKING:
     from tray_app.core.autostart import Autostart
+    from tray_app.gui_entry import DemoBootstrap
     from tray_app.ui.scheduler import CheckScheduler
     from tray_app.ui.system_events import SystemEvents
 
@@ -39,13 +41,21 @@ MESSAGE_MS = 10_000
 class Controller(QObject):
     check_finished = Signal(object)  # CheckReport, emitted from the worker thread
     update_shown = Signal(object)  # Update, after the UI has presented it (tests, bench)
+    sign_in_finished = Signal(str, bool)  # sentence, succeeded; from the sign-in worker
+    browser_requested = Signal(str)  # a sign-in page to open, from the sign-in worker
 
     def __init__(self, session: Session, config: Config, autostart: Autostart | None,
+                 account: Account | None = None, bootstrap: DemoBootstrap | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.config = config
         self.autostart = autostart
+        self.account = account or Account(config)
+        self.bootstrap = bootstrap
+        self.signing_in = False
+        self.sign_in_finished.connect(self._on_sign_in_finished)
+        self.browser_requested.connect(self._open_sign_in_page)
         self._checking = False
         self._announced: tuple[Notice, ...] = ()
         self.tray: TrayPresenter | None = None
@@ -75,6 +85,7 @@ class Controller(QObject):
             window.reconnect_requested.connect(self.reconnect)
             window.check_now_requested.connect(self.request_check)
             window.open_external_apps_requested.connect(self.open_external_apps)
+            window.sign_in_requested.connect(self.sign_in)
             window.show_report(self.session.report)
             self._status_window = window
         return self._status_window
@@ -149,6 +160,8 @@ class Controller(QObject):
         tray.start_at_login_toggled.connect(self.set_start_at_login)
         tray.show_status_requested.connect(self.show_status)
         tray.quit_requested.connect(QApplication.quit)
+        tray.sign_in_requested.connect(self.sign_in)
+        tray.sign_out_requested.connect(self.sign_out)
         tray.icon.messageClicked.connect(self._on_message_clicked)
         tray.show_report(self.session.report)
         tray.icon.show()
@@ -199,6 +212,8 @@ class Controller(QObject):
                              name="ack", daemon=True).start()
         for _ident, sentence in update.fixed:
             self._tell(sentence)
+        if update.sign_in_needed and update.report.error is not None:
+            self._tell(f"Sign-in needed. {update.report.error.message}", warning=True)
         if update.fixed and self._popup is not None and self._popup.isVisible():
             notices = update.report.classification.notices if update.report.classification else ()
             self.popup.settle({n.identity for n in notices}, dict(update.fixed))
@@ -217,10 +232,12 @@ class Controller(QObject):
     def _on_message_clicked(self) -> None:
         self.popup.show_notices(self._announced or self.session.due_for_popup())
 
-    def _tell(self, sentence: str) -> None:
+    def _tell(self, sentence: str, *, warning: bool = False) -> None:
+        log.info("%s", sentence)
         if self.tray is not None:
-            self.tray.icon.showMessage(APP_NAME, sentence,
-                                       QSystemTrayIcon.MessageIcon.Information, MESSAGE_MS)
+            icon = (QSystemTrayIcon.MessageIcon.Warning if warning
+                    else QSystemTrayIcon.MessageIcon.Information)
+            self.tray.icon.showMessage(APP_NAME, sentence, icon, MESSAGE_MS)
         else:
             self.status_window.status.setText(sentence)
             self.status_window.status.setVisible(True)
@@ -269,6 +286,57 @@ class Controller(QObject):
             self._tell(f"Could not open a web browser. Open this address yourself: {url}")
             return False
         return True
+
+    # --- signing in ----------------------------------------------------------------------
+
+    def sign_in(self) -> None:
+        """Interactive sign-in in a worker (it waits for the browser), then a check."""
+        if self.signing_in:
+            return
+        self.signing_in = True
+        threading.Thread(target=self._sign_in_in_worker, name="sign-in", daemon=True).start()
+
+    def _sign_in_in_worker(self) -> None:
+        try:
+            sentence = self.account.sign_in(self.browser_requested.emit,
+                                            lambda text: log.info("%s", text))
+        except CompanionError as problem:
+            self.sign_in_finished.emit(problem.message, False)
+            return
+        except Exception:  # a bug must not kill the tray
+            log.exception("Sign-in failed unexpectedly")
+            self.sign_in_finished.emit("Sign-in failed. Please try again.", False)
+            return
+        self.sign_in_finished.emit(sentence, True)
+
+    def _on_sign_in_finished(self, sentence: str, succeeded: bool) -> None:
+        self.signing_in = False
+        self._tell(sentence, warning=not succeeded)
+        if succeeded:
+            if self.bootstrap is not None:
+                self.bootstrap.active = False
+            self.request_check()
+
+    def _open_sign_in_page(self, url: str) -> None:
+        """Sign-in pages may live on the identity provider's own origin (Entra, Google),
+        so the intranet-origin rule does not apply; https (or loopback http) still does."""
+        try:
+            allowed_origin(url)
+        except CompanionError as problem:
+            self._tell(problem.message, warning=True)
+            return
+        if not open_in_browser(url):
+            self._tell(f"Could not open a web browser. Open this address to sign in: {url}")
+
+    def sign_out(self) -> None:
+        try:
+            sentence = self.account.sign_out()
+        except CompanionError as problem:
+            sentence = problem.message
+        if self.bootstrap is not None:
+            self.bootstrap.active = False
+        self._tell(sentence)
+        self.request_check()
 
     def show_status(self) -> None:
         self.status_window.show_report(self.session.report)

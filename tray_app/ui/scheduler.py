@@ -8,6 +8,7 @@ event-driven signals for resume and network changes.
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -17,7 +18,13 @@ from apscheduler.schedulers.qt import QtScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from tray_app.core.schedule import jitter_seconds, retry_delay, slept_between
+from tray_app.core.schedule import (
+    WAKE_SPREAD_SECONDS,
+    jitter_seconds,
+    retry_delay,
+    slept_between,
+    spread,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +45,17 @@ class CheckScheduler:
         )
 
     def start(self) -> None:
-        """Periodic checks from now on (the first check was run by the controller)."""
-        first = datetime.now().astimezone() + timedelta(minutes=self.interval_minutes)
+        """Periodic checks from now on (the first check was run by the controller).
+
+        APScheduler's jitter only adds delay, so the base interval is 10% short and the
+        jitter spans 20%: each check comes at the interval ±10%.
+        """
+        jitter = jitter_seconds(self.interval_minutes)
+        base = timedelta(minutes=self.interval_minutes) - timedelta(seconds=jitter)
+        first = datetime.now().astimezone() + base
         self.scheduler.add_job(
             self._tick,
-            IntervalTrigger(minutes=self.interval_minutes,
-                            jitter=jitter_seconds(self.interval_minutes), start_date=first),
+            IntervalTrigger(seconds=base.total_seconds(), jitter=2 * jitter, start_date=first),
             id=PERIODIC,
         )
         self.scheduler.start()
@@ -53,8 +65,10 @@ class CheckScheduler:
             self.scheduler.shutdown(wait=False)
 
     def check_soon(self, reason: str) -> None:
-        log.info("Checking now: %s", reason)
-        self._once(RETRY, 0)
+        """After resume or when the network is back; spread so a fleet does not stampede."""
+        delay = random.uniform(0, WAKE_SPREAD_SECONDS)
+        log.info("Checking in %.0f s: %s", delay, reason)
+        self._once(RETRY, delay)
 
     def after_check(self, failed: bool, retry_after: float | None) -> None:
         """Back off after a failure (honouring Retry-After); back to normal after success."""
@@ -63,7 +77,7 @@ class CheckScheduler:
             self._remove(RETRY)
             return
         self.failures += 1
-        delay = retry_delay(self.failures, self.interval_minutes, retry_after)
+        delay = spread(retry_delay(self.failures, self.interval_minutes, retry_after))
         log.info("Next try in %.0f s (failure %d)", delay, self.failures)
         self._once(RETRY, delay)
 

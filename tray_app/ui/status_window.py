@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from tray_app import APP_NAME
 from tray_app.core import summary
+from tray_app.core.auth import needs_sign_in
 from tray_app.core.check import CheckReport
 from tray_app.ui.icons import app_icon, tray_icon
 from tray_app.ui.popup import plain_label
@@ -24,6 +25,7 @@ class StatusWindow(QWidget):
     reconnect_requested = Signal(str, str, str)
     check_now_requested = Signal()
     open_external_apps_requested = Signal()
+    sign_in_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -39,6 +41,8 @@ class StatusWindow(QWidget):
         self.check_now = buttons.addButton("Check now", QDialogButtonBox.ButtonRole.ActionRole)
         self.open_apps = buttons.addButton("Open External apps",
                                            QDialogButtonBox.ButtonRole.ActionRole)
+        self.sign_in = buttons.addButton("Sign in…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.sign_in.clicked.connect(self.sign_in_requested)
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.check_now.clicked.connect(self.check_now_requested)
         self.open_apps.clicked.connect(self.open_external_apps_requested)
@@ -64,6 +68,7 @@ class StatusWindow(QWidget):
         line = summary.status_line(report)
         self.status.setText(line)
         self.status.setVisible(bool(line))
+        self.sign_in.setVisible(report is not None and needs_sign_in(report.error))
         self._fill_rows(report)
 
     def _fill_rows(self, report: CheckReport | None) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from tray_app import APP_NAME
 from tray_app.core import summary
+from tray_app.core.auth import needs_sign_in
 from tray_app.core.check import CheckReport
 from tray_app.ui.icons import tray_icon
 
@@ -23,6 +24,8 @@ class TrayPresenter(QObject):
     open_external_apps_requested = Signal()
     start_at_login_toggled = Signal(bool)
     show_status_requested = Signal()
+    sign_in_requested = Signal()
+    sign_out_requested = Signal()
     quit_requested = Signal()
 
     def __init__(self, start_at_login: Callable[[], tuple[bool, str]],
@@ -55,6 +58,8 @@ class TrayPresenter(QObject):
         line = summary.status_line(self.report)
         if line:
             self._info(line)
+        if self.report is not None and needs_sign_in(self.report.error):
+            menu.addAction("Sign in…").triggered.connect(self.sign_in_requested)
         menu.addSeparator()
         for row in summary.rows(self.report):
             self._info(row.text)
@@ -69,6 +74,8 @@ class TrayPresenter(QObject):
         menu.addAction("Show status…").triggered.connect(self.show_status_requested)
         menu.addSeparator()
         menu.addAction(self._start_at_login_action())
+        if self.report is not None and self.report.user is not None:
+            menu.addAction("Sign out").triggered.connect(self.sign_out_requested)
         menu.addAction("Quit").triggered.connect(self.quit_requested)
 
     def _info(self, text: str) -> QAction:
