@@ -3,7 +3,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo demo-server test lint bench clean
+.PHONY: venv demo demo-server test lint bench clean dist installers deb msi admin-doc
+
+# Deployment (ADMIN.md): the frozen app, the Linux package and the Windows MSI.
+VERSION := $(shell $(PYTHON) -c 'import tray_app; print(tray_app.__version__)')
+BUILD_STAMP := $(VENV)/.installed-build
+FROZEN := dist/intranet-companion/intranet-companion
+DEB := dist/intranet-companion_$(VERSION)_amd64.deb
+MSI := dist/IntranetCompanion-$(VERSION)-x64.msi
+APP_SOURCES := main.py $(shell find tray_app resources -type f -not -path '*/__pycache__/*') \
+	installers/pyinstaller/intranet-companion.spec installers/pyinstaller/bundle_filters.py \
+	installers/icon_files.py
 
 venv: $(STAMP)
 
@@ -31,3 +41,33 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
+
+$(BUILD_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,build]'
+	touch $@
+
+# The frozen app for this OS in dist/intranet-companion/ (rebuilt when a source changes).
+dist: $(FROZEN)
+
+$(FROZEN): $(BUILD_STAMP) $(APP_SOURCES)
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist \
+		--workpath build/pyinstaller installers/pyinstaller/intranet-companion.spec
+	touch $@
+
+# dpkg-deb, wixl and msibuild come from apt: .ci/setup-installers.sh installs them.
+installers: deb msi
+
+deb: $(DEB)
+
+$(DEB): $(FROZEN) installers/build_deb.py $(wildcard installers/linux/*)
+	$(BIN)/python -m installers.build_deb
+
+# Around the Linux build, only to inspect its tables: see installers/build_msi.py.
+msi: $(MSI)
+
+$(MSI): $(FROZEN) installers/build_msi.py installers/windows/IntranetCompanion.wxs
+	$(BIN)/python -m installers.build_msi
+
+# ADMIN.md's key table, ADMX/ADML, Jamf schema, profiles: regenerated from the settings table.
+admin-doc: $(STAMP)
+	$(BIN)/python -m installers.generate

@@ -229,6 +229,7 @@ class FakeWinreg:
     """Just enough of winreg, in memory; missing keys and values raise FileNotFoundError."""
 
     HKEY_CURRENT_USER = 0x80000001
+    HKEY_LOCAL_MACHINE = 0x80000002
     KEY_READ = 0x20019
     KEY_WRITE = 0x20006
     KEY_SET_VALUE = 0x0002
@@ -330,6 +331,22 @@ def test_windows_registry_error_gives_a_config_error(registry: FakeWinreg) -> No
         entry.is_enabled()
     assert "HKEY_CURRENT_USER" in entry.describe()
     assert "IntranetCompanion" in entry.describe()
+
+
+def test_windows_machine_entry_from_the_msi_takes_precedence(registry: FakeWinreg) -> None:
+    machine_run = (registry.HKEY_LOCAL_MACHINE, RUN_KEY)
+    user_run = (registry.HKEY_CURRENT_USER, RUN_KEY)
+    registry.keys[user_run] = {"IntranetCompanion": ("old.exe --autostart", registry.REG_SZ)}
+    registry.keys[machine_run] = {
+        "IntranetCompanion": (r'"C:\Program Files\x.exe" --autostart', registry.REG_SZ)}
+    entry = WindowsAutostart(registry=registry)
+    entry.enable()  # removes the user's duplicate instead of writing one
+    assert registry.keys[user_run] == {}
+    assert entry.is_enabled()
+    assert "HKEY_LOCAL_MACHINE" in entry.describe()
+    entry.disable()  # cannot touch IT's entry
+    assert "IntranetCompanion" in registry.keys[machine_run]
+    assert all(handle.closed for handle in registry.handles)
 
 
 # --- macOS: LaunchAgent -----------------------------------------------------------------

@@ -192,30 +192,49 @@ RUN_VALUE = "IntranetCompanion"
 
 
 class WindowsAutostart(Autostart):
-    """A value under HKEY_CURRENT_USER\\...\\Run. `registry` stands in for winreg in tests."""
+    """A value under HKEY_CURRENT_USER\\...\\Run. `registry` stands in for winreg in tests.
+
+    The MSI installs the same value under HKEY_LOCAL_MACHINE for every user. When that
+    machine entry exists we never write ours (the app would start twice, and the second
+    copy would pop up the first one's status window), and `is_enabled` reports true: the
+    app does start at login. The user cannot turn IT's entry off from here.
+    """
 
     def __init__(self, registry: Any = None) -> None:
         if registry is None:
             import winreg as registry  # only exists on Windows
         self.registry = registry
         self.where = f"HKEY_CURRENT_USER\\{RUN_KEY}\\{RUN_VALUE}"
+        self.system_where = f"HKEY_LOCAL_MACHINE\\{RUN_KEY}\\{RUN_VALUE}"
+
+    def _has_value(self, root: Any) -> bool:
+        reg = self.registry
+        try:
+            key = reg.OpenKey(root, RUN_KEY, 0, reg.KEY_READ)
+        except FileNotFoundError:
+            return False
+        try:
+            reg.QueryValueEx(key, RUN_VALUE)
+        except FileNotFoundError:
+            return False
+        finally:
+            reg.CloseKey(key)
+        return True
+
+    def system_entry_exists(self) -> bool:
+        with _explained("read", self.system_where):
+            return self._has_value(self.registry.HKEY_LOCAL_MACHINE)
 
     def is_enabled(self) -> bool:
-        reg = self.registry
         with _explained("read", self.where):
-            try:
-                key = reg.OpenKey(reg.HKEY_CURRENT_USER, RUN_KEY, 0, reg.KEY_READ)
-            except FileNotFoundError:
-                return False
-            try:
-                reg.QueryValueEx(key, RUN_VALUE)
-            except FileNotFoundError:
-                return False
-            finally:
-                reg.CloseKey(key)
-            return True
+            if self._has_value(self.registry.HKEY_CURRENT_USER):
+                return True
+        return self.system_entry_exists()
 
     def enable(self) -> None:
+        if self.system_entry_exists():
+            self.disable()  # a leftover user entry would start a second copy
+            return
         reg = self.registry
         command_line = subprocess.list2cmdline(launch_command())
         with _explained("turn on", self.where):
@@ -239,7 +258,11 @@ class WindowsAutostart(Autostart):
                 reg.CloseKey(key)
 
     def describe(self) -> str:
-        return f"Windows registry value {self.where}"
+        text = f"Windows registry value {self.where}"
+        with contextlib.suppress(ConfigError):
+            if self.system_entry_exists():
+                text += f" (IT-installed entry {self.system_where} takes precedence)"
+        return text
 
 
 # --- macOS: a per-user LaunchAgent ------------------------------------------------------

@@ -1,8 +1,12 @@
 """IT policy: the managed values that sit on top of every other layer and lock their keys.
 
-Each platform has one reader that returns raw key/value pairs; validation against the
-settings table happens in config.py, the same for every platform. Windows (registry)
-and macOS (managed preferences) readers plug in through POLICY_READERS.
+Each platform has one reader that returns raw key/value pairs and where they came from;
+validation against the settings table happens in config.py, the same for every platform.
+The readers, through POLICY_READERS:
+- Linux: /etc/intranet-companion/policy.json (read_json_policy below);
+- Windows: HKLM, then HKCU, \\SOFTWARE\\Policies\\IntranetCompanion (policy_windows.py);
+- macOS: the com.intranetcompanion.app managed preferences (policy_macos.py).
+COMPANION_POLICY_FILE overrides all of them with a JSON file.
 """
 
 from __future__ import annotations
@@ -56,16 +60,26 @@ def _linux_policy() -> RawPolicy:
     return read_json_policy(LINUX_POLICY_FILE)
 
 
+def _windows_policy() -> RawPolicy:
+    from tray_app.core.policy_windows import read_registry_policy  # imports winreg
+
+    return read_registry_policy()
+
+
+def _macos_policy() -> RawPolicy:
+    from tray_app.core.policy_macos import read_managed_preferences
+
+    return read_managed_preferences()
+
+
 def _no_policy() -> RawPolicy:
     return RawPolicy(origin="none")
 
 
 POLICY_READERS: dict[str, Callable[[], RawPolicy]] = {
     "linux": _linux_policy,
-    # Filled by the deployment work: "win32" reads HKLM/HKCU\SOFTWARE\Policies,
-    # "darwin" reads the com.intranetcompanion.app managed-preferences domain.
-    "win32": _no_policy,
-    "darwin": _no_policy,
+    "win32": _windows_policy,
+    "darwin": _macos_policy,
 }
 
 

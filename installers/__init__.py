@@ -1,0 +1,1 @@
+"""Deployment: the frozen app, the packages, and the files generated from the settings table."""

@@ -1,0 +1,83 @@
+"""IT policy on macOS: the managed-preferences domain com.intranetcompanion.app.
+
+A configuration profile (MDM, Jamf, or the example .mobileconfig in installers/macos)
+makes macOS write /Library/Managed Preferences/com.intranetcompanion.app.plist for the
+computer, and /Library/Managed Preferences/<user>/com.intranetcompanion.app.plist for a
+user. As in macOS's own preference lookup, a user's managed value wins over the
+computer's, key by key. Strings, integers and booleans are read; other plist types are
+ignored with a warning.
+"""
+
+from __future__ import annotations
+
+import getpass
+import plistlib
+from pathlib import Path
+from typing import Any
+from xml.parsers.expat import ExpatError
+
+from tray_app.core.errors import ConfigError
+from tray_app.core.policy import RawPolicy
+
+DOMAIN = "com.intranetcompanion.app"
+MANAGED_PREFERENCES_DIR = Path("/Library/Managed Preferences")
+
+
+def managed_preference_files(directory: Path, user: str) -> list[Path]:
+    """The plists that may hold our policy, strongest first."""
+    return [directory / user / f"{DOMAIN}.plist", directory / f"{DOMAIN}.plist"]
+
+
+def read_managed_preferences(directory: Path | None = None,
+                             user: str | None = None) -> RawPolicy:
+    """The policy from the user's and the computer's managed preferences."""
+    files = managed_preference_files(directory or MANAGED_PREFERENCES_DIR,
+                                     user or getpass.getuser())
+    values: dict[str, Any] = {}
+    used: list[str] = []
+    warnings: list[str] = []
+    seen: set[str] = set()  # a key the user's file sets, even wrongly, masks the computer's
+    for path in files:
+        content = _read_plist(path)
+        if content is None:
+            continue
+        used.append(str(path))
+        for key, value in content.items():
+            if key in seen:
+                continue
+            seen.add(key)
+            if _is_plain(path, key, value, warnings):
+                values[key] = value
+    origin = " over ".join(used) if used else f"{files[-1]} (not present)"
+    return RawPolicy(values, origin, tuple(warnings))
+
+
+def _read_plist(path: Path) -> dict[str, Any] | None:
+    """The plist's dictionary; None when absent; ConfigError when it cannot be used."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as problem:
+        raise ConfigError(
+            f"The IT policy {path} cannot be read ({problem.strerror}). Ask IT to fix it."
+        ) from None
+    try:
+        content = plistlib.loads(data)
+    except (plistlib.InvalidFileException, ExpatError, ValueError) as problem:
+        raise ConfigError(
+            f"The IT policy {path} is not a valid property list ({problem}). Ask IT to fix it."
+        ) from None
+    if not isinstance(content, dict):
+        raise ConfigError(f"The IT policy {path} must hold a dictionary. Ask IT to fix it.")
+    return content
+
+
+def _is_plain(path: Path, key: str, value: Any, warnings: list[str]) -> bool:
+    if isinstance(value, str | int | bool):  # bool is an int too
+        return True
+    warnings.append(
+        f"policy {path}: '{key}' is a {type(value).__name__} value; only strings, integers "
+        "and booleans are read; ignored"
+    )
+    return False
