@@ -7,6 +7,14 @@ against the demo intranet in a separate process, so the demo's own cost is not c
 Needs an X display with a tray host; without DISPLAY it starts Xvfb and trayer itself.
 
     .venv/bin/python bench/startup.py [--idle-seconds 60] [--runs 3]
+
+With --signed-in the companion has no COMPANION_TOKEN: the bench first signs in through
+the demo's OAuth server (a scripted browser presses Approve) and the tray then signs in
+silently from the OS keyring, as at a real desktop login. Run it where a Secret Service
+is unlocked, e.g.:
+
+    dbus-run-session -- sh -c 'printf pw | gnome-keyring-daemon --unlock \
+        --components=secrets >/dev/null; .venv/bin/python bench/startup.py --signed-in'
 """
 
 from __future__ import annotations
@@ -135,10 +143,23 @@ def _display(env: dict[str, str]) -> list[subprocess.Popen]:
     return [tray, xvfb]
 
 
+def _sign_in(env: dict[str, str], home: str) -> None:
+    del env["COMPANION_TOKEN"]
+    browser = Path(home) / "approve.sh"
+    browser.write_text(f'#!/bin/sh\nexec "{sys.executable}" '
+                       f'"{REPO / "tests" / "approve_browser.py"}" "$1"\n')
+    browser.chmod(0o755)
+    subprocess.run([sys.executable, str(REPO / "main.py"), "sign-in"],
+                   env={**env, "BROWSER": str(browser)}, check=True, timeout=60,
+                   stdout=subprocess.DEVNULL)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--idle-seconds", type=float, default=60)
     parser.add_argument("--runs", type=int, default=3, help="start-up samples for each")
+    parser.add_argument("--signed-in", action="store_true",
+                        help="sign in through the demo's OAuth server and use the keyring")
     options = parser.parse_args()
     from tray_app.demo.server import DemoIntranet
 
@@ -155,7 +176,9 @@ def main() -> int:
                        COMPANION_POLICY_FILE=f"{home}/none.json",
                        COMPANION_START_AT_LOGIN="false",
                        XDG_CONFIG_HOME=f"{home}/c", XDG_STATE_HOME=f"{home}/s",
-                       XDG_CACHE_HOME=f"{home}/k", XDG_RUNTIME_DIR=home)
+                       XDG_CACHE_HOME=f"{home}/k")
+            if options.signed_in:
+                _sign_in(env, home)
             results = {}
             for name, script in (("floor (bare PySide6 tray)", FLOOR), ("companion", APP)):
                 starts = [measure(script, env, 0).start_ms for _ in range(options.runs - 1)]
