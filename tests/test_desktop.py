@@ -40,16 +40,41 @@ def wait_for(condition: Callable[[], object], seconds: float, what: str) -> obje
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _free_display() -> int:
+    for number in range(90, 190):
+        if not (Path(f"/tmp/.X{number}-lock").exists()
+                or Path(f"/tmp/.X11-unix/X{number}").exists()):
+            return number
+    raise AssertionError("no free X display number")
+
+
+def _answers(xvfb: subprocess.Popen, env: dict[str, str]) -> bool:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and xvfb.poll() is None:
+        if xwin_tree(env):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _start_xvfb() -> tuple[subprocess.Popen, dict[str, str]]:
+    """An X server that answers, or an assertion with what it said."""
+    problems = []
+    for _attempt in range(3):
+        number = _free_display()
+        xvfb = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1280x800x24",
+                                 "-nolisten", "tcp"], stderr=subprocess.PIPE, text=True)
+        env = {**os.environ, "DISPLAY": f":{number}"}
+        if _answers(xvfb, env):
+            return xvfb, env
+        xvfb.kill()
+        problems.append(xvfb.communicate()[1][-300:])
+    raise AssertionError("Xvfb did not start: " + " | ".join(problems))
+
+
 @pytest.fixture
 def display() -> Iterator[dict[str, str]]:
-    read_end, write_end = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0",
-                             "1280x800x24", "-nolisten", "tcp"], pass_fds=(write_end,),
-                            stderr=subprocess.DEVNULL)
-    os.close(write_end)
-    number = os.read(read_end, 16).decode().strip()
-    os.close(read_end)
-    env = {**os.environ, "DISPLAY": f":{number}"}
+    xvfb, env = _start_xvfb()
     tray = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--height", "28",
                              "--widthtype", "request", "--transparent", "false",
                              "--tint", "0x303030"], env=env, stderr=subprocess.PIPE, text=True)
