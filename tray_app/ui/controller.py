@@ -162,6 +162,7 @@ class Controller(QObject):
         tray.quit_requested.connect(QApplication.quit)
         tray.sign_in_requested.connect(self.sign_in)
         tray.sign_out_requested.connect(self.sign_out)
+        tray.settings_requested.connect(self.show_settings)
         tray.icon.messageClicked.connect(self._on_message_clicked)
         tray.show_report(self.session.report)
         tray.icon.show()
@@ -337,6 +338,15 @@ class Controller(QObject):
             self.bootstrap.active = False
         self._tell(sentence)
         self.request_check()
+
+    def show_settings(self) -> None:
+        from tray_app.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.config)
+        if dialog.exec() and self.autostart is not None:
+            wanted = bool(self.config.get("start_at_login"))
+            if wanted != self.autostart.is_enabled():
+                self.set_start_at_login(wanted)
 
     def show_status(self) -> None:
         self.status_window.show_report(self.session.report)

@@ -26,6 +26,7 @@ class TrayPresenter(QObject):
     show_status_requested = Signal()
     sign_in_requested = Signal()
     sign_out_requested = Signal()
+    settings_requested = Signal()
     quit_requested = Signal()
 
     def __init__(self, start_at_login: Callable[[], tuple[bool, str]],
@@ -74,6 +75,7 @@ class TrayPresenter(QObject):
         menu.addAction("Show status…").triggered.connect(self.show_status_requested)
         menu.addSeparator()
         menu.addAction(self._start_at_login_action())
+        menu.addAction("Settings…").triggered.connect(self.settings_requested)
         if self.report is not None and self.report.user is not None:
             menu.addAction("Sign out").triggered.connect(self.sign_out_requested)
         menu.addAction("Quit").triggered.connect(self.quit_requested)
