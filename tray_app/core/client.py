@@ -424,7 +424,7 @@ class IntranetClient:
 # --- transport set-up ------------------------------------------------------------
 
 
-class _TruststoreAdapter(HTTPAdapter):
+class TruststoreAdapter(HTTPAdapter):
     """Verifies TLS against the operating system's trust store, directly and
     through proxies, and never lets verification be switched off.
 
@@ -493,9 +493,9 @@ class _NoAuth(AuthBase):
 
 def _make_session(user_agent: str) -> requests.Session:
     # trust_env stays on for the environment's proxies (and CA bundle, see
-    # _TruststoreAdapter); the ~/.netrc it would also read is kept out by _BearerAuth.
+    # TruststoreAdapter); the ~/.netrc it would also read is kept out by _BearerAuth.
     session = requests.Session()
-    session.mount("https://", _TruststoreAdapter())
+    session.mount("https://", TruststoreAdapter())
     session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
     return session
 

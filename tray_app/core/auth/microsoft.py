@@ -50,7 +50,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from tray_app.core.auth.base import OpenBrowser, Say
-from tray_app.core.client import _TruststoreAdapter
+from tray_app.core.client import TruststoreAdapter
 from tray_app.core.credentials import SIGN_IN_HINT
 from tray_app.core.errors import CompanionError, ConfigError, ErrorKind, SignInNeeded
 from tray_app.core.logs import register_secret
@@ -550,7 +550,7 @@ class _TimeoutSession(requests.Session):
     def __init__(self, timeout: tuple[float, float]) -> None:
         super().__init__()
         self._timeout = timeout
-        self.mount("https://", _TruststoreAdapter())
+        self.mount("https://", TruststoreAdapter())
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any,
                 **kwargs: Any) -> requests.Response:
