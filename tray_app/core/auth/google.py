@@ -42,7 +42,7 @@ import requests
 from google_auth_oauthlib.flow import InstalledAppFlow
 
 from tray_app.core.auth.base import OpenBrowser, Say
-from tray_app.core.auth.microsoft import (
+from tray_app.core.auth.idp import (
     BROWSER_TIMEOUT_SECONDS,
     DECLINED_ERRORS,
     SETUP_ERRORS,

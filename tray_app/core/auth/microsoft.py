@@ -34,7 +34,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-import re
 import secrets
 import socketserver
 import sys
@@ -50,7 +49,16 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from tray_app.core.auth.base import OpenBrowser, Say
-from tray_app.core.client import TruststoreAdapter
+from tray_app.core.auth.idp import (
+    BROWSER_TIMEOUT_SECONDS,
+    DECLINED_ERRORS,
+    SETUP_ERRORS,
+    SIGN_IN_AGAIN_ERRORS,
+    idp_session,
+    not_completed_in_time,
+    shown_error_code,
+    unreachable_error,
+)
 from tray_app.core.credentials import SIGN_IN_HINT
 from tray_app.core.errors import CompanionError, ConfigError, ErrorKind, SignInNeeded
 from tray_app.core.logs import register_secret
@@ -68,20 +76,8 @@ logging.getLogger("msal.token_cache").setLevel(logging.INFO)
 
 SECRET_NAME = "microsoft-token-cache"
 REDIRECT_HOST = "localhost"  # Entra's desktop redirect URI is http://localhost (any port)
-BROWSER_TIMEOUT_SECONDS = 300.0
 
 _OPENID_SCOPES = frozenset({"openid", "profile", "offline_access"})
-# Answers that mean a person has to sign in again; anything else is not their doing.
-SIGN_IN_AGAIN_ERRORS = frozenset({
-    "invalid_grant", "interaction_required", "login_required", "consent_required",
-    "access_denied", "authorization_declined", "expired_token", "bad_verification_code",
-})
-SETUP_ERRORS = frozenset({
-    "invalid_client", "unauthorized_client", "invalid_scope", "invalid_request",
-    "unsupported_grant_type", "unsupported_response_type", "invalid_resource",
-})
-DECLINED_ERRORS = frozenset({"access_denied", "authorization_declined"})
-_ERROR_CODE = re.compile(r"[a-z][a-z0-9_.-]{0,63}")
 _NOT_SIGNED_IN = f"You are not signed in with Microsoft. {SIGN_IN_HINT}"
 
 
@@ -408,12 +404,6 @@ class LoopbackReceiver:
 # --- settings ------------------------------------------------------------------
 
 
-def not_completed_in_time(timeout_seconds: float) -> str:
-    minutes = max(1, round(timeout_seconds / 60))
-    return (f"The sign-in was not completed in the browser within {minutes} "
-            f"minute{'' if minutes == 1 else 's'}. Try again.")
-
-
 def _required_text(config: Config, key: str) -> str:
     value = str(config.get(key) or "").strip()
     if not value:
@@ -463,12 +453,6 @@ def _access_token_of(result: dict[str, Any]) -> str:
             "The Microsoft sign-in service answered without an access token. Contact IT.")
     register_secret(token)
     return token
-
-
-def shown_error_code(error: object) -> str:
-    """An OAuth error code fit for a sentence; whatever else a server sent is not shown."""
-    text = str(error or "")
-    return text if _ERROR_CODE.fullmatch(text) else "an unknown error"
 
 
 def _raise_for_error(result: dict[str, Any] | None, what: str) -> None:
@@ -526,39 +510,3 @@ def _reaching(host: str) -> Iterator[None]:
             ErrorKind.PROTOCOL,
             f"The sign-in service {host} sent an answer that did not pass the "
             "companion's checks. Contact IT.") from None
-
-
-# Shared with the google method (google.py imports these two).
-
-
-def unreachable_error(problem: requests.RequestException, host: str) -> CompanionError:
-    """The sentence for an identity provider that cannot be reached."""
-    if isinstance(problem, requests.exceptions.SSLError):
-        return CompanionError(
-            ErrorKind.TLS,
-            f"The secure connection to the sign-in service {host} failed: its certificate "
-            "is not trusted on this computer.")
-    if isinstance(problem, requests.exceptions.Timeout):
-        return CompanionError(
-            ErrorKind.TIMEOUT, f"The sign-in service {host} did not answer in time.")
-    return CompanionError(
-        ErrorKind.NETWORK,
-        f"Cannot reach the sign-in service {host}. Check the network connection.")
-
-
-class _TimeoutSession(requests.Session):
-    def __init__(self, timeout: tuple[float, float]) -> None:
-        super().__init__()
-        self._timeout = timeout
-        self.mount("https://", TruststoreAdapter())
-
-    def request(self, method: str | bytes, url: str | bytes, *args: Any,
-                **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", self._timeout)
-        return super().request(method, url, *args, **kwargs)
-
-
-def idp_session(connect_timeout: float, read_timeout: float) -> requests.Session:
-    """HTTPS to the identity provider as to the intranet: the OS trust store (plus
-    REQUESTS_CA_BUNDLE's CAs), the environment's proxies, bounded waits."""
-    return _TimeoutSession((connect_timeout, read_timeout))
