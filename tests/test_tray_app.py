@@ -318,3 +318,16 @@ def test_sign_out_then_sign_in_through_the_demo_oauth_server(qtbot, demo: DemoIn
     assert signed_in.args[0].report.error is None
     assert signed_in.args[0].overall is Overall.DISCONNECTED
     controller.shutdown()
+
+
+def test_menu_says_what_is_wrong_in_one_short_line(qtbot, started: Controller,
+                                                   demo: DemoIntranet) -> None:
+    demo.stop()
+    update = check(qtbot, started)
+    tray = TrayPresenter(lambda: (False, ""))
+    tray.show_report(update.report)
+    tray.rebuild_menu()
+    texts = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
+    assert texts[1].startswith("Can't reach the intranet · last confirmed ")
+    assert "Dropbox: disconnected (refresh failed)" in texts  # the last known state
+    assert all(len(text) < 80 for text in texts)

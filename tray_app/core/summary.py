@@ -120,6 +120,19 @@ def status_line(report: CheckReport | None) -> str:
     return " ".join(parts)
 
 
+def menu_status_line(report: CheckReport | None) -> str:
+    """A short line for the menu (menu items do not wrap): what is wrong, and since when
+    the shown state is known. The full sentence is in the status window."""
+    if report is None or report.error is None:
+        return ""
+    if report.error.kind is ErrorKind.AUTH and not report.stale:
+        return ""  # the header already says "Not signed in to the intranet"
+    parts = [report.error.title]
+    if report.stale:
+        parts.append(confirmed_phrase(report))
+    return " · ".join(parts)
+
+
 def external_apps_url(report: CheckReport | None) -> str | None:
     """External apps, if the intranet named it on its own origin; else its front page."""
     if report is None or report.intranet_url is None:

@@ -56,7 +56,7 @@ class TrayPresenter(QObject):
         menu = self.menu
         menu.clear()
         self._info(summary.header(self.report))
-        line = summary.status_line(self.report)
+        line = summary.menu_status_line(self.report)
         if line:
             self._info(line)
         if self.report is not None and needs_sign_in(self.report.error):
