@@ -322,14 +322,22 @@ def discovery(demo: DemoIntranet, request: Request) -> Response:
     })
 
 
-def authorize_page(demo: DemoIntranet, request: Request) -> Response:
-    fields = _single_values(request.query)
+def _authorize_or_refusal(fields: dict[str, str]) -> AuthorizeRequest | Response:
+    """The checked request, or the answer that refuses it (a redirect where RFC 6749
+    allows one, else an error page)."""
     try:
-        authorize = _checked_authorize(fields)
+        return _checked_authorize(fields)
     except _RedirectableError as refused:
         return refused.response
     except HttpError as refused:
         return html_response(pages.sign_in_error_page(refused.message), status=400)
+
+
+def authorize_page(demo: DemoIntranet, request: Request) -> Response:
+    fields = _single_values(request.query)
+    authorize = _authorize_or_refusal(fields)
+    if isinstance(authorize, Response):
+        return authorize
     user = demo.integration_list()["user"]
     hidden = {name: fields[name] for name in _AUTHORIZE_FIELDS if name in fields}
     page = pages.authorize_page(user, demo.url + AUTHORIZE_PATH, hidden)
@@ -341,12 +349,9 @@ def authorize_page(demo: DemoIntranet, request: Request) -> Response:
 def authorize_decision(demo: DemoIntranet, request: Request) -> Response:
     require_own_origin(demo, request)
     fields = form_fields(request)
-    try:
-        authorize = _checked_authorize(fields)
-    except _RedirectableError as refused:
-        return refused.response
-    except HttpError as refused:
-        return html_response(pages.sign_in_error_page(refused.message), status=400)
+    authorize = _authorize_or_refusal(fields)
+    if isinstance(authorize, Response):
+        return authorize
     if fields.get("decision") != "approve":
         log.info("Sign-in denied on the authorize page")
         return authorize.redirect(error="access_denied",
