@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from fake_winreg import FakeWinreg
 
 from tray_app.core import autostart
 from tray_app.core.autostart import (
@@ -218,67 +219,6 @@ def test_xdg_describe_names_the_file(isolated_home: Path) -> None:
 
 
 # --- Windows: the Run key, against a fake winreg ----------------------------------------
-
-class FakeKey:
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.closed = False
-
-
-class FakeWinreg:
-    """Just enough of winreg, in memory; missing keys and values raise FileNotFoundError."""
-
-    HKEY_CURRENT_USER = 0x80000001
-    HKEY_LOCAL_MACHINE = 0x80000002
-    KEY_READ = 0x20019
-    KEY_WRITE = 0x20006
-    KEY_SET_VALUE = 0x0002
-    REG_SZ = 1
-
-    def __init__(self) -> None:
-        self.keys: dict[tuple[int, str], dict[str, tuple[object, int]]] = {}
-        self.handles: list[FakeKey] = []
-        self.failure: OSError | None = None
-
-    def _handle(self, root: int, path: str) -> FakeKey:
-        if self.failure is not None:
-            raise self.failure
-        handle = FakeKey(path)
-        handle.root = root  # type: ignore[attr-defined]
-        self.handles.append(handle)
-        return handle
-
-    def _values(self, key: FakeKey) -> dict[str, tuple[object, int]]:
-        assert not key.closed
-        return self.keys[(key.root, key.path)]  # type: ignore[attr-defined]
-
-    def OpenKey(self, root: int, path: str, reserved: int = 0, access: int = KEY_READ) -> FakeKey:
-        if (root, path) not in self.keys:
-            raise FileNotFoundError(2, "The system cannot find the file specified")
-        return self._handle(root, path)
-
-    def CreateKeyEx(self, root: int, path: str, reserved: int = 0,
-                    access: int = KEY_WRITE) -> FakeKey:
-        handle = self._handle(root, path)
-        self.keys.setdefault((root, path), {})
-        return handle
-
-    def SetValueEx(self, key: FakeKey, name: str, reserved: int, kind: int, data: object) -> None:
-        self._values(key)[name] = (data, kind)
-
-    def QueryValueEx(self, key: FakeKey, name: str) -> tuple[object, int]:
-        try:
-            return self._values(key)[name]
-        except KeyError:
-            raise FileNotFoundError(2, "The system cannot find the file specified") from None
-
-    def DeleteValue(self, key: FakeKey, name: str) -> None:
-        if self._values(key).pop(name, None) is None:
-            raise FileNotFoundError(2, "The system cannot find the file specified")
-
-    def CloseKey(self, key: FakeKey) -> None:
-        key.closed = True
-
 
 @pytest.fixture
 def registry() -> FakeWinreg:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_winreg import FakeWinreg
 
 from tray_app.core import policy, policy_macos
 from tray_app.core.config import load_config, save_user_setting
@@ -25,6 +26,8 @@ from tray_app.core.policy_windows import POLICY_SUBKEY, read_registry_policy
 
 HKLM = r"HKLM\SOFTWARE\Policies\IntranetCompanion"
 HKCU = r"HKCU\SOFTWARE\Policies\IntranetCompanion"
+MACHINE = (FakeWinreg.HKEY_LOCAL_MACHINE, POLICY_SUBKEY)
+USER = (FakeWinreg.HKEY_CURRENT_USER, POLICY_SUBKEY)
 
 
 def config_from(raw: RawPolicy, tmp_path: Path, **kwargs: Any) -> Any:
@@ -32,55 +35,7 @@ def config_from(raw: RawPolicy, tmp_path: Path, **kwargs: Any) -> Any:
                        policy=raw, **kwargs)
 
 
-# --- Windows: a fake winreg ----------------------------------------------------------------
-
-
-class FakeKey:
-    def __init__(self, values: list[tuple[str, Any, int]]) -> None:
-        self.values = values
-        self.closed = False
-
-
-class FakeWinreg:
-    """The part of winreg the policy reader uses, with keys held in memory."""
-
-    HKEY_CURRENT_USER = 0x80000001
-    HKEY_LOCAL_MACHINE = 0x80000002
-    KEY_READ = 0x20019
-    REG_SZ = 1
-    REG_EXPAND_SZ = 2
-    REG_BINARY = 3
-    REG_DWORD = 4
-    REG_MULTI_SZ = 7
-    REG_QWORD = 11
-
-    def __init__(self) -> None:
-        self.keys: dict[tuple[int, str], list[tuple[str, Any, int]]] = {}
-        self.opened: list[FakeKey] = []
-        self.failure: OSError | None = None
-
-    def set(self, root: int, name: str, data: Any, kind: int) -> None:
-        self.keys.setdefault((root, POLICY_SUBKEY), []).append((name, data, kind))
-
-    def OpenKey(self, root: int, path: str, reserved: int = 0, access: int = KEY_READ) -> FakeKey:
-        if self.failure is not None:
-            raise self.failure
-        if (root, path) not in self.keys:
-            raise FileNotFoundError(2, "The system cannot find the file specified")
-        key = FakeKey(self.keys[(root, path)])
-        self.opened.append(key)
-        return key
-
-    def QueryInfoKey(self, key: FakeKey) -> tuple[int, int, int]:
-        assert not key.closed
-        return 0, len(key.values), 0
-
-    def EnumValue(self, key: FakeKey, index: int) -> tuple[str, Any, int]:
-        assert not key.closed
-        return key.values[index]
-
-    def CloseKey(self, key: FakeKey) -> None:
-        key.closed = True
+# --- Windows: the policy keys, in a fake registry -----------------------------------------
 
 
 @pytest.fixture
@@ -89,17 +44,15 @@ def registry() -> FakeWinreg:
 
 
 def test_hklm_wins_per_key_and_hkcu_fills_the_rest(registry: FakeWinreg, tmp_path: Path) -> None:
-    registry.set(registry.HKEY_LOCAL_MACHINE, "intranet_url", "https://machine.example",
-                 registry.REG_SZ)
-    registry.set(registry.HKEY_LOCAL_MACHINE, "check_interval_minutes", 30, registry.REG_DWORD)
-    registry.set(registry.HKEY_CURRENT_USER, "intranet_url", "https://user.example",
-                 registry.REG_SZ)
-    registry.set(registry.HKEY_CURRENT_USER, "log_level", "DEBUG", registry.REG_SZ)
+    registry.set(MACHINE, "intranet_url", "https://machine.example", registry.REG_SZ)
+    registry.set(MACHINE, "check_interval_minutes", 30, registry.REG_DWORD)
+    registry.set(USER, "intranet_url", "https://user.example", registry.REG_SZ)
+    registry.set(USER, "log_level", "DEBUG", registry.REG_SZ)
     raw = read_registry_policy(registry)
     assert raw.values == {"intranet_url": "https://machine.example",
                           "check_interval_minutes": 30, "log_level": "DEBUG"}
     assert raw.origin == f"{HKLM} (intranet_url, check_interval_minutes); {HKCU} (log_level)"
-    assert all(key.closed for key in registry.opened)
+    assert all(key.closed for key in registry.handles)
     config = config_from(raw, tmp_path)
     assert config.get("check_interval_minutes") == 30  # a REG_DWORD arrives as an int
     for key in ("intranet_url", "check_interval_minutes", "log_level"):
@@ -109,7 +62,7 @@ def test_hklm_wins_per_key_and_hkcu_fills_the_rest(registry: FakeWinreg, tmp_pat
 
 
 def test_one_hive_names_only_that_key(registry: FakeWinreg) -> None:
-    registry.set(registry.HKEY_CURRENT_USER, "auth_method", "token", registry.REG_SZ)
+    registry.set(USER, "auth_method", "token", registry.REG_SZ)
     assert read_registry_policy(registry).origin == HKCU
 
 
@@ -122,8 +75,8 @@ def test_no_policy_key_is_no_policy(registry: FakeWinreg) -> None:
 
 def test_dword_switches_and_value_names_in_any_case(registry: FakeWinreg,
                                                     tmp_path: Path) -> None:
-    registry.set(registry.HKEY_LOCAL_MACHINE, "Start_At_Login", 0, registry.REG_DWORD)
-    registry.set(registry.HKEY_LOCAL_MACHINE, "AUTH_METHOD", "microsoft", registry.REG_SZ)
+    registry.set(MACHINE, "Start_At_Login", 0, registry.REG_DWORD)
+    registry.set(MACHINE, "AUTH_METHOD", "microsoft", registry.REG_SZ)
     config = config_from(read_registry_policy(registry), tmp_path)
     assert config.get("start_at_login") is False
     assert config.get("auth_method") == "microsoft"
@@ -133,10 +86,9 @@ def test_dword_switches_and_value_names_in_any_case(registry: FakeWinreg,
 
 def test_wrong_registry_types_warn_and_still_mask_hkcu(registry: FakeWinreg,
                                                        tmp_path: Path) -> None:
-    registry.set(registry.HKEY_LOCAL_MACHINE, "check_interval_minutes", b"\x1e\x00",
-                 registry.REG_BINARY)
-    registry.set(registry.HKEY_LOCAL_MACHINE, "log_level", ["DEBUG"], registry.REG_MULTI_SZ)
-    registry.set(registry.HKEY_CURRENT_USER, "check_interval_minutes", 15, registry.REG_DWORD)
+    registry.set(MACHINE, "check_interval_minutes", b"\x1e\x00", registry.REG_BINARY)
+    registry.set(MACHINE, "log_level", ["DEBUG"], registry.REG_MULTI_SZ)
+    registry.set(USER, "check_interval_minutes", 15, registry.REG_DWORD)
     raw = read_registry_policy(registry)
     assert raw.values == {}
     assert raw.warnings == (
@@ -153,11 +105,10 @@ def test_wrong_registry_types_warn_and_still_mask_hkcu(registry: FakeWinreg,
 
 def test_bad_values_and_unknown_names_are_ignored_with_a_warning(
         registry: FakeWinreg, tmp_path: Path) -> None:
-    registry.set(registry.HKEY_LOCAL_MACHINE, "check_interval_minutes", 1, registry.REG_DWORD)
-    registry.set(registry.HKEY_LOCAL_MACHINE, "auth_method", "carrier-pigeon", registry.REG_SZ)
-    registry.set(registry.HKEY_LOCAL_MACHINE, "colour", "blue", registry.REG_SZ)
-    registry.set(registry.HKEY_LOCAL_MACHINE, "intranet_url", "https://ok.example",
-                 registry.REG_SZ)
+    registry.set(MACHINE, "check_interval_minutes", 1, registry.REG_DWORD)
+    registry.set(MACHINE, "auth_method", "carrier-pigeon", registry.REG_SZ)
+    registry.set(MACHINE, "colour", "blue", registry.REG_SZ)
+    registry.set(MACHINE, "intranet_url", "https://ok.example", registry.REG_SZ)
     config = config_from(read_registry_policy(registry), tmp_path)
     assert config.get("check_interval_minutes") == 60
     assert config.get("auth_method") == "oauth"
@@ -177,8 +128,7 @@ def test_unreadable_policy_key_is_a_config_error(registry: FakeWinreg) -> None:
 def test_windows_reader_is_behind_the_seam(registry: FakeWinreg,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """On win32 load_policy imports winreg lazily and reads the registry."""
-    registry.set(registry.HKEY_LOCAL_MACHINE, "intranet_url", "https://it.example",
-                 registry.REG_SZ)
+    registry.set(MACHINE, "intranet_url", "https://it.example", registry.REG_SZ)
     monkeypatch.delenv("COMPANION_POLICY_FILE")
     monkeypatch.setitem(sys.modules, "winreg", registry)
     monkeypatch.setattr(sys, "platform", "win32")
@@ -189,13 +139,15 @@ def test_windows_reader_is_behind_the_seam(registry: FakeWinreg,
 
 DIAGNOSE_WITH_FAKE_REGISTRY = """
 import sys
-from test_policy_platforms import FakeWinreg
+from fake_winreg import FakeWinreg
 from tray_app.core import policy
-from tray_app.core.policy_windows import read_registry_policy
+from tray_app.core.policy_windows import POLICY_SUBKEY, read_registry_policy
 from tray_app.cli import main
 registry = FakeWinreg()
-registry.set(registry.HKEY_LOCAL_MACHINE, "intranet_url", "https://127.0.0.1:9", registry.REG_SZ)
-registry.set(registry.HKEY_CURRENT_USER, "log_level", "WARNING", registry.REG_SZ)
+MACHINE = (registry.HKEY_LOCAL_MACHINE, POLICY_SUBKEY)
+USER = (registry.HKEY_CURRENT_USER, POLICY_SUBKEY)
+registry.set(MACHINE, "intranet_url", "https://127.0.0.1:9", registry.REG_SZ)
+registry.set(USER, "log_level", "WARNING", registry.REG_SZ)
 policy.POLICY_READERS["linux"] = lambda: read_registry_policy(registry)
 sys.exit(main(["diagnose"]))
 """
