@@ -167,10 +167,18 @@ def test_tray_menu_popup_and_fix_on_a_real_desktop(display: dict[str, str],
 
 def run_the_loop(env: dict[str, str], demo: DemoIntranet, opened: Path) -> None:
     wait_for(lambda: "Reconnect your accounts" in xwin_tree(env), 20, "the login popup")
+    # The tray icon is embedded in the tray host's panel, not a window of its own. The
+    # host embeds it asynchronously (XEMBED), so the popup may well be up first.
+    def icon_in_panel() -> bool:
+        panel = window_geometry(env, "panel")
+        return any(title == "Intranet Companion" and inside((x, y, w, h), panel) and w > 8
+                   for title, x, y, w, h in windows(env))
+
+    try:
+        wait_for(icon_in_panel, 10, "the tray icon in the panel")
+    except AssertionError as failure:
+        raise AssertionError(f"{failure}\n{xwin_tree(env)}") from None
     panel = window_geometry(env, "panel")
-    # The tray icon is embedded in the tray host's panel, not a window of its own.
-    assert any(title == "Intranet Companion" and inside((x, y, w, h), panel) and w > 8
-               for title, x, y, w, h in windows(env)), xwin_tree(env)
     time.sleep(1)  # let the popup paint
     popup = screenshot(env, "desktop-popup.png")
     assert distinct_colours(popup) > 20
