@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +25,8 @@ from tray_app.demo.server import DemoIntranet
 from tray_app.ui.controller import Controller
 from tray_app.ui.popup import NoticePopup
 from tray_app.ui.tray import TrayPresenter
+
+REPO = Path(__file__).resolve().parents[1]
 
 DROPBOX = "Dropbox has unexpectedly been disconnected. Please reconnect your Dropbox account."
 
@@ -331,3 +335,25 @@ def test_menu_says_what_is_wrong_in_one_short_line(qtbot, started: Controller,
     assert texts[1].startswith("Can't reach the intranet · last confirmed ")
     assert "Dropbox: disconnected (refresh failed)" in texts  # the last known state
     assert all(len(text) < 80 for text in texts)
+
+
+SIGTERM_WHILE_QT_LOADS = """
+import os, signal, sys
+from tray_app.gui_entry import QuitSignals
+signals = QuitSignals.catch()
+os.kill(os.getpid(), signal.SIGTERM)  # as at a logout that comes while Qt still loads
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from tray_app.ui.app import _quit_on_signals
+app = QApplication([])
+_quit_on_signals(app, signals)
+QTimer.singleShot(10_000, lambda: app.exit(3))
+sys.exit(app.exec())
+"""
+
+
+def test_sigterm_before_the_event_loop_still_quits_cleanly() -> None:
+    """In its own process, where the signal handlers are ours to set."""
+    done = subprocess.run([sys.executable, "-c", SIGTERM_WHILE_QT_LOADS], cwd=REPO,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, (done.returncode, done.stderr)

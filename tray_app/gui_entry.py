@@ -8,6 +8,8 @@ for our own start-up.
 from __future__ import annotations
 
 import argparse
+import signal
+import socket
 import sys
 import threading
 from concurrent.futures import Future
@@ -43,7 +45,27 @@ class DemoBootstrap:
 
 
 @dataclass
+class QuitSignals:
+    """Ctrl-C and SIGTERM quit cleanly from the very start. Each signal leaves a byte in
+    `reader`, which the event loop watches once it runs, so a signal that arrives while
+    Qt is still loading is kept rather than killing the process."""
+
+    reader: socket.socket
+    writer: socket.socket
+
+    @classmethod
+    def catch(cls) -> QuitSignals:
+        reader, writer = socket.socketpair()
+        writer.setblocking(False)
+        signal.set_wakeup_fd(writer.fileno())
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, lambda *_: None)
+        return cls(reader, writer)
+
+
+@dataclass
 class Prepared:
+    quit_signals: QuitSignals
     config: Config
     session: Session
     account: Account
@@ -54,6 +76,7 @@ class Prepared:
 
 
 def prepare(args: argparse.Namespace) -> Prepared:
+    quit_signals = QuitSignals.catch()
     setup_logging()
     demo = bootstrap = None
     flags = {"intranet_url": args.intranet_url}
@@ -71,7 +94,7 @@ def prepare(args: argparse.Namespace) -> Prepared:
         provider_factory = bootstrap.provider
     session = Session(Checker(config, StateStore(), provider_factory=provider_factory))
     delay = start_delay(config.get("max_start_delay_seconds")) if args.autostart else 0.0
-    prepared = Prepared(config, session, account, demo, bootstrap, delay)
+    prepared = Prepared(quit_signals, config, session, account, demo, bootstrap, delay)
     if delay == 0:
         prepared.first_check = _check_in_background(session)
     return prepared

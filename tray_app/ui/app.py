@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
-import socket
 import sys
 from types import TracebackType
 
@@ -16,7 +14,7 @@ from tray_app import APP_NAME
 from tray_app.core.autostart import Autostart, for_platform
 from tray_app.core.config import Config
 from tray_app.core.errors import CompanionError
-from tray_app.gui_entry import Prepared
+from tray_app.gui_entry import Prepared, QuitSignals
 from tray_app.ui.controller import Controller
 from tray_app.ui.icons import app_icon
 from tray_app.ui.single_instance import SingleInstance
@@ -30,17 +28,11 @@ def _log_uncaught(kind: type[BaseException], value: BaseException,
     log.error("Unexpected error: %s", value, exc_info=(kind, value, trace))
 
 
-class SignalWaker:
-    """Ctrl-C / SIGTERM quit cleanly, woken by the signal itself rather than a polling timer."""
-
-    def __init__(self, app: QApplication) -> None:
-        self.reader, self.writer = socket.socketpair()
-        self.writer.setblocking(False)
-        signal.set_wakeup_fd(self.writer.fileno())
-        for number in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(number, lambda *_: None)
-        self.notifier = QSocketNotifier(self.reader.fileno(), QSocketNotifier.Type.Read, app)
-        self.notifier.activated.connect(app.quit)
+def _quit_on_signals(app: QApplication, signals: QuitSignals) -> QSocketNotifier:
+    """Ctrl-C / SIGTERM quit, woken by the signal itself rather than a polling timer."""
+    notifier = QSocketNotifier(signals.reader.fileno(), QSocketNotifier.Type.Read, app)
+    notifier.activated.connect(app.quit)
+    return notifier
 
 
 def _sync_autostart(config: Config) -> Autostart | None:
@@ -66,7 +58,7 @@ def run(args: argparse.Namespace, prepared: Prepared) -> int:
     if not instance.try_become_primary():
         print(f"{APP_NAME} is already running; its status window is shown.")
         return 0
-    waker = SignalWaker(app)  # noqa: F841 - must live as long as the event loop
+    _quit_on_signals(app, prepared.quit_signals)
     autostart = None if args.demo else _sync_autostart(prepared.config)
     controller = Controller(prepared.session, prepared.config, autostart, prepared.account,
                             prepared.bootstrap)
