@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import webbrowser
 from typing import Any
 
 from tray_app import APP_NAME
-from tray_app.cli import USAGE_ERROR, print_json
+from tray_app.cli import USAGE_ERROR, print_json, say
 from tray_app.core import paths
 from tray_app.core.auth import Account
 from tray_app.core.check import Checker, CheckReport, report_to_json
@@ -18,7 +17,7 @@ from tray_app.core.credentials import TOKEN_ENV
 from tray_app.core.errors import CompanionError, ConfigError
 from tray_app.core.logs import setup_logging
 from tray_app.core.state import StateStore
-from tray_app.core.timeutil import utc_now
+from tray_app.core.timeutil import local_time, utc_now
 from tray_app.core.wording import state_phrase
 
 
@@ -40,7 +39,7 @@ def check(args: argparse.Namespace) -> int:
     except ConfigError as problem:
         report = CheckReport(None, utc_now(), error=problem)
     else:
-        report = Checker(config, StateStore()).run()
+        report = Checker(config, StateStore()).run_and_remember()
     if args.json:
         print_json(report_to_json(report))
     else:
@@ -49,72 +48,66 @@ def check(args: argparse.Namespace) -> int:
 
 
 def _when(report: CheckReport) -> str:
-    moment = report.confirmed_at or report.checked_at
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    moment = local_time(report.confirmed_at or report.checked_at)
+    return moment.strftime("%Y-%m-%d %H:%M %Z")
 
 
 def _print_report(report: CheckReport) -> None:
-    out = sys.stdout
     if report.error is not None:
-        print(f"Could not check: {report.error.message}", file=sys.stderr)
+        say(f"Could not check: {report.error.message}", error=True)
         if not report.stale:
             return
-        out.write(f"\nLast known state (confirmed {_when(report)}), may be out of date:\n")
+        say("", f"Last known state (confirmed {_when(report)}), may be out of date:")
     else:
         user = report.user
-        out.write(f"{APP_NAME}: {report.intranet_url}\n")
+        say(f"{APP_NAME}: {report.intranet_url}")
         if user is not None:
             email = f" ({user.email})" if user.email else ""
-            out.write(f"Signed in as {user.name}{email}, checked {_when(report)}\n")
+            say(f"Signed in as {user.name}{email}, checked {_when(report)}")
     result = report.classification
     assert result is not None
     if result.notices:
-        out.write("\nNeeds your attention:\n")
+        say("", "Needs your attention:")
         for notice in result.notices:
-            out.write(f"  * {notice.message}\n    Reconnect: {notice.reconnect_url}\n")
+            say(f"  * {notice.message}", f"    Reconnect: {notice.reconnect_url}")
     elif report.error is None:
-        out.write("\nAll your integrations are working.\n")
-    out.write("\nIntegrations:\n")
+        say("", "All your integrations are working.")
+    say("", "Integrations:")
     width = max((len(view.name) for view in result.integrations), default=0)
     for view in result.integrations:
-        out.write(f"  {view.name.ljust(width)}  {state_phrase(view)}\n")
+        say(f"  {view.name.ljust(width)}  {state_phrase(view)}")
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        say(f"warning: {warning}", error=True)
 
 
 def diagnose(args: argparse.Namespace) -> int:
     try:
         config = _load(args)
     except ConfigError as problem:
-        print(f"Configuration error: {problem.message}")
+        say(f"Configuration error: {problem.message}")
         return problem.exit_code
-    out = sys.stdout
-    out.write(f"{APP_NAME} diagnostics\n\nSettings (value, source):\n")
+    say(f"{APP_NAME} diagnostics", "", "Settings (value, source):")
     for key, resolved in config.resolved.items():
         lock = ", locked by policy" if resolved.locked else ""
-        out.write(f"  {key} = {resolved.value!r}  [{resolved.source}{lock}]\n")
+        say(f"  {key} = {resolved.value!r}  [{resolved.source}{lock}]")
     for warning in config.warnings:
-        out.write(f"  warning: {warning}\n")
-    out.write(f"\nPolicy: {config.policy_origin or 'none'}\n")
-    out.write(f"Settings file: {config.settings_path}\n")
-    out.write(f"State: {paths.state_file()}\nLog: {paths.log_file()}\n")
-    out.write(f"Keyring: {Account(config).describe_store()}\n")
-    out.write(f"Sign-in method: {config.get('auth_method')}\n")
+        say(f"  warning: {warning}")
+    say("", f"Policy: {config.policy_origin or 'none'}")
+    say(f"Settings file: {config.settings_path}")
+    say(f"State: {paths.state_file()}", f"Log: {paths.log_file()}")
+    say(f"Keyring: {Account(config).describe_store()}")
+    say(f"Sign-in method: {config.get('auth_method')}")
     using_env = bool(os.environ.get(TOKEN_ENV, "").strip())
-    out.write(f"Credential: {TOKEN_ENV + ' (environment)' if using_env else 'keyring'}\n")
+    say(f"Credential: {TOKEN_ENV + ' (environment)' if using_env else 'keyring'}")
     report = Checker(config, StateStore()).run()
     verdict = "reachable, signed in" if report.error is None else report.error.message
-    out.write(f"Intranet: {report.intranet_url or '(not set)'}: {verdict}\n")
+    say(f"Intranet: {report.intranet_url or '(not set)'}: {verdict}")
     return 0
-
-
-def _say(sentence: str) -> None:
-    print(sentence, flush=True)
 
 
 def _open_browser(url: str) -> bool:
     # The authorization URL holds no token, so it may be shown.
-    print(f"If no browser opened, visit: {url}", flush=True)
+    say(f"If no browser opened, visit: {url}")
     return webbrowser.open(url)  # honours $BROWSER
 
 
@@ -144,16 +137,16 @@ def sign_in(args: argparse.Namespace) -> int:
         method = _chosen_method(config, args)
         problem_text = _usage_problem(args, method)
         if problem_text:
-            print(problem_text, file=sys.stderr)
+            say(problem_text, error=True)
             return USAGE_ERROR
         account = Account(config, method=method)
-        sentence = account.sign_in(_open_browser, _say, device=args.device)
+        sentence = account.sign_in(_open_browser, say, device=args.device)
         if method != config.get("auth_method"):
             save_user_setting(config, "auth_method", method)  # so `check` uses it too
     except CompanionError as problem:
-        print(problem.message, file=sys.stderr)
+        say(problem.message, error=True)
         return problem.exit_code
-    print(f"{sentence} Your sign-in is kept in {account.describe_store()}.")
+    say(f"{sentence} Your sign-in is kept in {account.describe_store()}.")
     return 0
 
 
@@ -161,8 +154,8 @@ def sign_out(args: argparse.Namespace) -> int:
     try:
         config = load_or_problem(_flags(args))
         setup_logging(config.get("log_level"))
-        print(Account(config).sign_out())
+        say(Account(config).sign_out())
     except CompanionError as problem:
-        print(problem.message, file=sys.stderr)
+        say(problem.message, error=True)
         return problem.exit_code
     return 0

@@ -152,12 +152,12 @@ class XdgAutostart(Autostart):
 
     def enable(self) -> None:
         with _explained("turn on", self.path):
-            atomic_write_text(self.path, self._render(hidden=False))
+            atomic_write_text(self.path, self._render(hidden=False), own_dir=False)
 
     def disable(self) -> None:
         with _explained("turn off", self.path):
             if self.system_entry() is not None:
-                atomic_write_text(self.path, self._render(hidden=True))
+                atomic_write_text(self.path, self._render(hidden=True), own_dir=False)
             else:
                 self.path.unlink(missing_ok=True)
 
@@ -296,7 +296,8 @@ class MacAutostart(Autostart):
                 # A leftover user agent with the same label would clash with IT's.
                 self.path.unlink(missing_ok=True)
                 return
-            atomic_write_text(self.path, plistlib.dumps(agent_definition()).decode("utf-8"))
+            atomic_write_text(self.path, plistlib.dumps(agent_definition()).decode("utf-8"),
+                              own_dir=False)
 
     def disable(self) -> None:
         with _explained("turn off", self.path):

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from tray_app.core.model import Integration, IntegrationList
-from tray_app.core.timeutil import format_utc
+from tray_app.core.timeutil import format_utc, local_time
 from tray_app.core.urls import safe_reconnect_url
 
 
@@ -64,6 +64,7 @@ class Classification:
     integrations: tuple[IntegrationView, ...]
     notices: tuple[Notice, ...]
     warnings: tuple[str, ...]
+    external_apps_url: str  # after the origin check: what Open External apps opens
 
 
 def disconnected_message(name: str) -> str:
@@ -80,7 +81,8 @@ def days_phrase(days_left: int) -> str:
 
 
 def expiring_message(name: str, expires_at: datetime, days_left: int) -> str:
-    day = expires_at.astimezone().strftime("%Y-%m-%d")  # the user's own calendar day
+    local = local_time(expires_at)  # the user's own calendar day
+    day = f"{local.year:04d}-{local.month:02d}-{local.day:02d}"
     return (
         f"{name} will be disconnected on {day} ({days_phrase(days_left)}). "
         f"Please reconnect your {name} account before then."
@@ -142,6 +144,10 @@ def classify(answer: IntegrationList, now: datetime, intranet_url: str) -> Class
     views: list[IntegrationView] = []
     notices: list[Notice] = []
     warnings = list(answer.warnings)
+    external_apps = safe_reconnect_url(None, answer.external_apps_url, intranet_url)
+    if external_apps != answer.external_apps_url:
+        warnings.append("external_apps_url is not on the intranet's origin; "
+                        "the intranet's front page is opened instead")
     for item in answer.integrations:
         state, reason = _state_of(item, now, window)
         url = safe_reconnect_url(item.reconnect_url, answer.external_apps_url, intranet_url)
@@ -159,4 +165,4 @@ def classify(answer: IntegrationList, now: datetime, intranet_url: str) -> Class
         if notice is not None:
             notices.append(notice)
     notices.sort(key=_sort_key)
-    return Classification(tuple(views), tuple(notices), tuple(warnings))
+    return Classification(tuple(views), tuple(notices), tuple(warnings), external_apps)

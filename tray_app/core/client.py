@@ -31,6 +31,7 @@ from urllib3.exceptions import SSLError as TransportSSLError
 
 from tray_app import __version__
 from tray_app.core.errors import CompanionError, ConfigError, ErrorKind, SignInNeeded
+from tray_app.core.schedule import MAX_RETRY_AFTER_SECONDS
 from tray_app.core.timeutil import parse_http_date, utc_now
 from tray_app.core.urls import allowed_origin, is_loopback_host, same_origin
 
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 INTEGRATIONS_PATH = "/api/v1/me/integrations"
 ACK_PATH = "/api/v1/me/notices/ack"
 MAX_REDIRECTS = 5
+MAX_ETAG_CHARS = 1024
 
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _READ_CHUNK_BYTES = 64 * 1024
@@ -117,11 +119,12 @@ class IntranetClient:
             log.debug("Not sending a stored ETag that is not a valid header value")
         reply = self._exchange("GET", INTEGRATIONS_PATH, _bearer_auth(token), headers=headers)
         server_time = parse_http_date(reply.headers.get("Date"))
+        new_etag = _usable_etag(reply.headers.get("ETag"))
         if reply.status == 304:
-            return FetchResult(True, None, reply.headers.get("ETag") or etag, server_time)
+            return FetchResult(True, None, new_etag or etag, server_time)
         if reply.status != 200:
             raise self._status_error(reply, token)
-        return FetchResult(False, self._json_object(reply), reply.headers.get("ETag"), server_time)
+        return FetchResult(False, self._json_object(reply), new_etag, server_time)
 
     def ack_notice(self, token: str, integration_id: str, kind: str, key: str) -> bool:
         """True when the intranet recorded the notice as seen, False when it does not
@@ -227,7 +230,10 @@ class IntranetClient:
         location = response.headers.get("Location")
         if response.status_code not in _REDIRECT_STATUSES or not location:
             return None
-        target = urljoin(url, location.strip())
+        try:
+            target = urljoin(url, location.strip())
+        except ValueError:
+            raise self._protocol_error("it redirected to an invalid address") from None
         if not same_origin(target, self._base_url):
             # Following would send the bearer token to whoever runs the other site.
             raise CompanionError(
@@ -338,7 +344,7 @@ class IntranetClient:
         return self._protocol_error(f"HTTP status {status}")
 
     def _try_later_error(self, reply: _Reply, detail: str | None) -> CompanionError:
-        retry_after = _retry_after_seconds(reply.headers)
+        retry_after = retry_after_seconds(reply.headers)
         when = _when_to_retry(retry_after)
         if reply.status == 429:
             kind = ErrorKind.RATE_LIMITED
@@ -516,6 +522,13 @@ def _is_header_safe(value: str) -> bool:
     return all("!" <= char <= "~" for char in value)
 
 
+def _usable_etag(value: str | None) -> str | None:
+    """The ETag to keep and send back, when it is one we can send back."""
+    if value and len(value) <= MAX_ETAG_CHARS and _is_header_safe(value):
+        return value
+    return None
+
+
 def _method_after_redirect(
     status: int, method: str, body: dict[str, Any] | None
 ) -> tuple[str, dict[str, Any] | None]:
@@ -595,18 +608,24 @@ def _with_detail(sentence: str, detail: str | None) -> str:
     return f'{sentence} The intranet said: "{detail}"' if detail else sentence
 
 
-def _retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """Retry-After in seconds (digits, or an HTTP date against the server's Date),
+    capped at MAX_RETRY_AFTER_SECONDS; None when absent or unusable."""
     value = (headers.get("Retry-After") or "").strip()
     if not value:
         return None
     if value.isascii() and value.isdigit():
-        return float(value)
-    moment = parse_http_date(value)
-    if moment is None:
-        return None
-    # Against the server's clock when it gave one, so a wrong desktop clock is harmless.
-    reference = parse_http_date(headers.get("Date")) or utc_now()
-    return max(0.0, (moment - reference).total_seconds())
+        # More than six digits is more than the cap anyway (and int() of thousands of
+        # digits would be refused).
+        seconds = MAX_RETRY_AFTER_SECONDS if len(value) > 6 else float(value)
+    else:
+        moment = parse_http_date(value)
+        if moment is None:
+            return None
+        # Against the server's clock when it gave one, so a wrong desktop clock is harmless.
+        reference = parse_http_date(headers.get("Date")) or utc_now()
+        seconds = (moment - reference).total_seconds()
+    return min(max(0.0, seconds), MAX_RETRY_AFTER_SECONDS)
 
 
 def _when_to_retry(seconds: float | None) -> str:

@@ -16,12 +16,15 @@ from typing import Any
 
 from tray_app.core import paths
 from tray_app.core.errors import ConfigError
-from tray_app.core.fileio import atomic_write_text
+from tray_app.core.fileio import UnreadableFile, atomic_write_text, read_json_file
 from tray_app.core.policy import RawPolicy, load_policy
 from tray_app.core.settings import BY_KEY, SETTINGS, SettingValue
+from tray_app.core.text import describe_value
 from tray_app.core.urls import normalise_intranet_url
 
 log = logging.getLogger(__name__)
+
+MAX_SETTINGS_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ def _validated(layer: Mapping[str, Any], where: str, warnings: list[str]) -> dic
     for key, raw in layer.items():
         setting = BY_KEY.get(key)
         if setting is None:
-            warnings.append(f"{where}: unknown setting '{key}' ignored")
+            warnings.append(f"{where}: unknown setting {describe_value(key)} ignored")
             continue
         try:
             accepted[key] = setting.coerce(raw)
@@ -69,11 +72,11 @@ def _validated(layer: Mapping[str, Any], where: str, warnings: list[str]) -> dic
 
 def read_user_settings(path: Path, warnings: list[str]) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        data = read_json_file(path, MAX_SETTINGS_BYTES)
+    except UnreadableFile as problem:
+        warnings.append(f"settings file {path} could not be read ({problem.reason}); ignored")
         return {}
-    except (OSError, ValueError) as problem:
-        warnings.append(f"settings file {path} could not be read ({problem}); ignored")
+    if data is None:
         return {}
     if not isinstance(data, dict):
         warnings.append(f"settings file {path} is not a JSON object; ignored")
@@ -138,7 +141,11 @@ def save_user_setting(config: Config, key: str, value: Any) -> None:
     path = config.settings_path or paths.settings_file()
     current = read_user_settings(path, [])
     current[key] = coerced
-    atomic_write_text(path, json.dumps(current, indent=2, sort_keys=True) + "\n")
+    try:
+        atomic_write_text(path, json.dumps(current, indent=2, sort_keys=True) + "\n")
+    except OSError as problem:
+        raise ConfigError(f"Your settings could not be saved to {path} "
+                          f"({problem.strerror or type(problem).__name__}).") from None
     source = config.source(key)
     if source == "default" or source.startswith("settings file"):
         config.resolved[key] = Resolved(coerced, f"settings file {path}")

@@ -1,7 +1,9 @@
 """The intranet's answer, parsed and checked against intranet-api.md.
 
-A wrong overall shape is a protocol error; a malformed integration entry is
-skipped with a warning naming its index, and the rest still count.
+Total over any JSON value: a wrong overall shape is a protocol error; a malformed
+integration entry is skipped with a warning naming its index, and the rest still count.
+Every string kept passes `text.clean` here, where it enters, and every size is bounded,
+so what the app stores and shows stays small whatever the server sends.
 """
 
 from __future__ import annotations
@@ -12,11 +14,18 @@ from datetime import datetime
 from typing import Any
 
 from tray_app.core.errors import CompanionError, ErrorKind
-from tray_app.core.timeutil import parse_rfc3339
+from tray_app.core.text import clean, describe_value
+from tray_app.core.timeutil import format_utc, parse_rfc3339
 
 DEFAULT_WARNING_WINDOW_DAYS = 10
-_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 KNOWN_STATUSES = ("connected", "disconnected", "not_connected")
+MAX_NAME_CHARS = 100
+# Limits the contract leaves open, generous for real data.
+MAX_TEXT_CHARS = 512  # provider, status, account, reason, user fields
+MAX_URL_CHARS = 4096
+MAX_INTEGRATIONS = 200
+MAX_WARNINGS = 50
 
 
 @dataclass(frozen=True)
@@ -57,13 +66,19 @@ def _protocol(message: str) -> CompanionError:
     )
 
 
-def _optional_str(entry: dict[str, Any], key: str) -> str | None:
+def _bounded(value: str, key: str, max_chars: int) -> str:
+    if len(value) > max_chars:
+        raise ValueError(f"'{key}' is longer than {max_chars} characters")
+    return clean(value)
+
+
+def _optional_str(entry: dict[str, Any], key: str, max_chars: int = MAX_TEXT_CHARS) -> str | None:
     value = entry.get(key)
     if value is None:
         return None
     if not isinstance(value, str):
         raise ValueError(f"'{key}' is not a string")
-    return value
+    return _bounded(value, key, max_chars)
 
 
 def _optional_time(entry: dict[str, Any], key: str) -> datetime | None:
@@ -76,23 +91,22 @@ def _optional_time(entry: dict[str, Any], key: str) -> datetime | None:
     return moment
 
 
-def _required_str(entry: dict[str, Any], key: str) -> str:
+def _required_str(entry: dict[str, Any], key: str, max_chars: int = MAX_TEXT_CHARS) -> str:
     value = entry.get(key)
     if not isinstance(value, str) or not value:
         raise ValueError(f"'{key}' is missing or not a string")
-    return value
+    return _bounded(value, key, max_chars)
 
 
 def parse_integration(entry: object) -> Integration:
     """Raise ValueError with a short reason when the entry is malformed."""
     if not isinstance(entry, dict):
         raise ValueError("it is not an object")
-    ident = _required_str(entry, "id")
-    if not _ID.match(ident):
-        raise ValueError("'id' has characters or a length the contract does not allow")
-    name = _required_str(entry, "name")
-    if len(name) > 100:
-        raise ValueError("'name' is longer than 100 characters")
+    ident = entry.get("id")
+    if not isinstance(ident, str) or not _ID.fullmatch(ident):
+        raise ValueError("'id' is missing or has characters or a length the contract "
+                         "does not allow")
+    name = _required_str(entry, "name", MAX_NAME_CHARS)
     return Integration(
         id=ident,
         name=name,
@@ -102,7 +116,7 @@ def parse_integration(entry: object) -> Integration:
         expires_at=_optional_time(entry, "expires_at"),
         disconnected_at=_optional_time(entry, "disconnected_at"),
         reason=_optional_str(entry, "reason"),
-        reconnect_url=_optional_str(entry, "reconnect_url"),
+        reconnect_url=_optional_str(entry, "reconnect_url", MAX_URL_CHARS),
     )
 
 
@@ -112,7 +126,10 @@ def _parse_user(raw: object) -> User:
     user_id, name, email = raw.get("id"), raw.get("name"), raw.get("email")
     if not isinstance(user_id, str) or not isinstance(name, str):
         raise _protocol("'user' has no id or name")
-    return User(user_id, name, email if isinstance(email, str) else None)
+    if max(len(user_id), len(name), len(email) if isinstance(email, str) else 0) \
+            > MAX_TEXT_CHARS:
+        raise _protocol(f"a 'user' field is longer than {MAX_TEXT_CHARS} characters")
+    return User(clean(user_id), clean(name), clean(email) if isinstance(email, str) else None)
 
 
 def _parse_window(raw: object, warnings: list[str]) -> int:
@@ -121,7 +138,7 @@ def _parse_window(raw: object, warnings: list[str]) -> int:
     if isinstance(raw, int) and not isinstance(raw, bool) and 1 <= raw <= 90:
         return raw
     warnings.append(
-        f"warning_window_days {raw!r} is not a whole number from 1 to 90; "
+        f"warning_window_days {describe_value(raw)} is not a whole number from 1 to 90; "
         f"using {DEFAULT_WARNING_WINDOW_DAYS}"
     )
     return DEFAULT_WARNING_WINDOW_DAYS
@@ -131,6 +148,10 @@ def _parse_entries(raw: list[object], warnings: list[str]) -> tuple[Integration,
     parsed: list[Integration] = []
     seen: set[str] = set()
     for index, entry in enumerate(raw):
+        if len(parsed) == MAX_INTEGRATIONS:
+            warnings.append(f"integrations[{index}] and after ignored: the companion "
+                            f"reads at most {MAX_INTEGRATIONS} integrations")
+            break
         try:
             integration = parse_integration(entry)
         except ValueError as problem:
@@ -145,7 +166,7 @@ def _parse_entries(raw: list[object], warnings: list[str]) -> tuple[Integration,
         if integration.status not in KNOWN_STATUSES:
             warnings.append(
                 f"integrations[{index}] ({integration.id}) has unknown status "
-                f"{integration.status!r}; reported as unknown"
+                f"{describe_value(integration.status)}; reported as unknown"
             )
         parsed.append(integration)
     return tuple(parsed)
@@ -158,6 +179,8 @@ def parse_integration_list(body: object) -> IntegrationList:
     external_apps_url = body.get("external_apps_url")
     if not isinstance(external_apps_url, str) or not external_apps_url:
         raise _protocol("'external_apps_url' is missing")
+    if len(external_apps_url) > MAX_URL_CHARS:
+        raise _protocol(f"'external_apps_url' is longer than {MAX_URL_CHARS} characters")
     entries = body.get("integrations")
     if not isinstance(entries, list):
         raise _protocol("'integrations' is not a list")
@@ -165,4 +188,36 @@ def parse_integration_list(body: object) -> IntegrationList:
     user = _parse_user(body.get("user"))
     window = _parse_window(body.get("warning_window_days"), warnings)
     integrations = _parse_entries(entries, warnings)
-    return IntegrationList(user, external_apps_url, window, integrations, tuple(warnings))
+    return IntegrationList(user, clean(external_apps_url), window, integrations,
+                           bounded_warnings(warnings))
+
+
+def bounded_warnings(warnings: list[str]) -> tuple[str, ...]:
+    if len(warnings) <= MAX_WARNINGS:
+        return tuple(warnings)
+    more = len(warnings) - MAX_WARNINGS + 1
+    return (*warnings[: MAX_WARNINGS - 1], f"{more} more warnings not listed")
+
+
+def _time_json(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    text = format_utc(moment)
+    return f"{text[:-1]}.{moment.microsecond:06d}Z" if moment.microsecond else text
+
+
+def answer_to_json(answer: IntegrationList) -> dict[str, Any]:
+    """The answer in the contract's own shape, holding only what the companion read:
+    `parse_integration_list` reads it back (the state file keeps this, never the body)."""
+    return {
+        "user": {"id": answer.user.id, "name": answer.user.name, "email": answer.user.email},
+        "external_apps_url": answer.external_apps_url,
+        "warning_window_days": answer.warning_window_days,
+        "integrations": [
+            {"id": i.id, "name": i.name, "provider": i.provider, "status": i.status,
+             "account": i.account, "expires_at": _time_json(i.expires_at),
+             "disconnected_at": _time_json(i.disconnected_at), "reason": i.reason,
+             "reconnect_url": i.reconnect_url}
+            for i in answer.integrations
+        ],
+    }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from platformdirs import PlatformDirs
@@ -31,7 +33,22 @@ def log_file() -> Path:
     return state_dir() / "companion.log"
 
 
+def instance_lock_file() -> Path:
+    """Held by the running tray app for its whole life (see core/instance.py)."""
+    return state_dir() / ".tray.lock"
+
+
 def ensure_private_dir(path: Path) -> Path:
-    """Create `path` (and parents) readable only by this user."""
+    """Create `path` (and parents) readable only by this user, and make it so when it
+    already exists. A directory behind a symbolic link (a dotfile manager's, say) is the
+    user's choice and keeps its mode."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    info = path.lstat()
+    if stat.S_ISDIR(info.st_mode) and stat.S_IMODE(info.st_mode) & 0o077 and _owned(info):
+        os.chmod(path, 0o700)
     return path
+
+
+def _owned(info: os.stat_result) -> bool:
+    getuid = getattr(os, "getuid", None)
+    return getuid is None or info.st_uid == getuid()

@@ -11,7 +11,6 @@ COMPANION_POLICY_FILE overrides all of them with a JSON file.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -20,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from tray_app.core.errors import ConfigError
+from tray_app.core.fileio import UnreadableFile, read_json_file
 
 LINUX_POLICY_FILE = Path("/etc/intranet-companion/policy.json")
 POLICY_FILE_ENV = "COMPANION_POLICY_FILE"
+MAX_POLICY_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -35,22 +36,16 @@ class RawPolicy:
 
 
 def read_json_policy(path: Path) -> RawPolicy:
-    """A JSON object of settings. A missing file is no policy; a broken one is an error."""
+    """A JSON object of settings (UTF-8, or UTF-16/32 with a BOM, as Notepad saves it).
+    A missing file is no policy; any other file that is not such an object is an error."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        values = read_json_file(path, MAX_POLICY_BYTES)
+    except UnreadableFile as problem:
+        raise ConfigError(
+            f"The IT policy file {path} cannot be used: {problem.reason}. Ask IT to fix it."
+        ) from None
+    if values is None:
         return RawPolicy(origin=f"{path} (not present)")
-    except OSError as problem:
-        raise ConfigError(
-            f"The IT policy file {path} cannot be read ({problem.strerror}). Ask IT to fix it."
-        ) from None
-    try:
-        values = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as problem:
-        raise ConfigError(
-            f"The IT policy file {path} is not valid JSON (line {getattr(problem, 'lineno', '?')})."
-            " Ask IT to fix it."
-        ) from None
     if not isinstance(values, dict):
         raise ConfigError(f"The IT policy file {path} must hold a JSON object. Ask IT to fix it.")
     return RawPolicy(values=values, origin=str(path))

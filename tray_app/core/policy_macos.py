@@ -17,7 +17,8 @@ from typing import Any
 from xml.parsers.expat import ExpatError
 
 from tray_app.core.errors import ConfigError
-from tray_app.core.policy import RawPolicy
+from tray_app.core.fileio import UnreadableFile, read_bytes
+from tray_app.core.policy import MAX_POLICY_BYTES, RawPolicy
 
 DOMAIN = "com.intranetcompanion.app"
 MANAGED_PREFERENCES_DIR = Path("/Library/Managed Preferences")
@@ -55,16 +56,16 @@ def read_managed_preferences(directory: Path | None = None,
 def _read_plist(path: Path) -> dict[str, Any] | None:
     """The plist's dictionary; None when absent; ConfigError when it cannot be used."""
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as problem:
+        data = read_bytes(path, MAX_POLICY_BYTES)
+    except UnreadableFile as problem:
         raise ConfigError(
-            f"The IT policy {path} cannot be read ({problem.strerror}). Ask IT to fix it."
+            f"The IT policy {path} cannot be read ({problem.reason}). Ask IT to fix it."
         ) from None
+    if data is None:
+        return None
     try:
         content = plistlib.loads(data)
-    except (plistlib.InvalidFileException, ExpatError, ValueError) as problem:
+    except (plistlib.InvalidFileException, ExpatError, ValueError, RecursionError) as problem:
         raise ConfigError(
             f"The IT policy {path} is not a valid property list ({problem}). Ask IT to fix it."
         ) from None

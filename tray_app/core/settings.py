@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tray_app.core.text import clean
+
 SettingValue = str | int | bool
 
 
@@ -44,6 +46,7 @@ class Setting:
         return value
 
 
+MAX_TEXT_CHARS = 2048
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -60,11 +63,14 @@ def _coerce_type(kind: type, raw: Any) -> SettingValue:
     if kind is int:
         if isinstance(raw, int) and not isinstance(raw, bool):
             return raw
-        if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
-            return int(raw.strip())
+        text = raw.strip() if isinstance(raw, str) else ""
+        if text.lstrip("-").isascii() and text.lstrip("-").isdigit() and len(text) <= 12:
+            return int(text)
         raise ValueError("must be a whole number")
     if isinstance(raw, str):
-        return raw.strip()
+        if len(raw) > MAX_TEXT_CHARS:
+            raise ValueError(f"must be at most {MAX_TEXT_CHARS} characters")
+        return clean(raw.strip())
     raise ValueError("must be text")
 
 

@@ -11,6 +11,7 @@ from enum import StrEnum
 from tray_app.core.check import CheckReport
 from tray_app.core.classify import IntegrationView, NoticeKind, State
 from tray_app.core.errors import ErrorKind
+from tray_app.core.timeutil import local_time
 from tray_app.core.urls import safe_reconnect_url
 from tray_app.core.wording import days_phrase, state_phrase
 
@@ -81,7 +82,7 @@ def _problem_phrases(report: CheckReport) -> list[str]:
 def confirmed_phrase(report: CheckReport) -> str:
     if report.confirmed_at is None:
         return ""
-    return "last confirmed " + report.confirmed_at.astimezone().strftime("%d %b %H:%M")
+    return "last confirmed " + local_time(report.confirmed_at).strftime("%d %b %H:%M")
 
 
 def tooltip(report: CheckReport | None) -> str:
@@ -137,5 +138,6 @@ def external_apps_url(report: CheckReport | None) -> str | None:
     """External apps, if the intranet named it on its own origin; else its front page."""
     if report is None or report.intranet_url is None:
         return None
-    named = report.answer.external_apps_url if report.answer else None
-    return safe_reconnect_url(None, named, report.intranet_url)
+    if report.classification is not None:
+        return report.classification.external_apps_url
+    return safe_reconnect_url(None, None, report.intranet_url)

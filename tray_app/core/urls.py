@@ -94,5 +94,6 @@ def safe_reconnect_url(
             continue
         if same_origin(url, intranet_url):
             return url
-        log.warning("Refused to open a link outside the intranet: %.200r", url)
+        # Said once per check in its warnings; here only for the log's detail.
+        log.debug("Not using a link outside the intranet: %.200r", url)
     return intranet_url.rstrip("/") + "/"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from tray_app.core.classify import IntegrationView, State, days_phrase
+from tray_app.core.timeutil import local_time
 
 REASONS = {
     "refresh_failed": "refresh failed",
@@ -17,7 +18,7 @@ REASONS = {
 
 def short_date(moment: datetime) -> str:
     """'1 Dec', in the user's own time zone."""
-    local = moment.astimezone()
+    local = local_time(moment)
     return f"{local.day} {local.strftime('%b')}"
 
 
