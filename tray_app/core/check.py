@@ -1,4 +1,9 @@
-"""One check: fetch -> classify -> report. Used by `check` and by the tray alike."""
+"""One check: fetch -> classify -> report. Used by `check` and by the tray alike.
+
+`Checker.run` only reads the state (for the ETag and the last answer); whoever owns the
+state then records the report with `remember` inside `StateStore.update`: `check` itself,
+or in the tray the session, so a check never saves an older copy over a user's choice.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +36,8 @@ class CheckReport:
     classification: Classification | None = None
     stale: bool = False
     confirmed_at: datetime | None = None  # server time the shown answer was confirmed at
+    etag: str | None = None  # of a fresh answer, to send next time
+    retry_not_before: datetime | None = None  # this computer's clock, after a Retry-After
 
     @property
     def outcome(self) -> str:
@@ -63,7 +70,7 @@ def report_to_json(report: CheckReport) -> dict[str, Any]:
         "outcome": report.outcome,
         "error": report.error.to_json() if report.error else None,
         "user": _user_json(report.user),
-        "external_apps_url": report.answer.external_apps_url if report.answer else None,
+        "external_apps_url": result.external_apps_url if result else None,
         "warning_window_days": report.answer.warning_window_days if report.answer else None,
         "integrations": [
             {
@@ -99,6 +106,7 @@ class Checker:
     provider_factory: Callable[[str], TokenProvider] | None = None
 
     def run(self) -> CheckReport:
+        """One check; reads the state but never saves it (see `remember`)."""
         if self.config.problem is not None:
             return CheckReport(None, self.clock(), error=self.config.problem)
         try:
@@ -110,8 +118,19 @@ class Checker:
             report = self._fetch_and_classify(intranet_url, state)
         except CompanionError as problem:
             log.info("Check failed (%s): %s", problem.kind.value, problem.message)
-            report = self._stale_report(intranet_url, state, problem)
-        self._remember(state, report)
+            return self._stale_report(intranet_url, state, problem)
+        result = report.classification
+        assert result is not None
+        log.info("Checked %s: %d integrations, %d need attention, %d warnings",
+                 intranet_url, len(result.integrations), len(result.notices),
+                 len(result.warnings))
+        return report
+
+    def run_and_remember(self) -> CheckReport:
+        """For `check`: one check, recorded in the shared state."""
+        report = self.run()
+        if report.intranet_url is not None:
+            self.store.update(lambda state: remember(state, report))
         return report
 
     def _provider(self, intranet_url: str) -> TokenProvider:
@@ -159,50 +178,52 @@ class Checker:
     def _fetch_and_classify(self, intranet_url: str, state: AppState) -> CheckReport:
         last = state.last_good_for(intranet_url)
         result = self._fetch(intranet_url, last.etag if last else None)
-        body = result.body
         if result.not_modified:
             if last is None:
                 raise CompanionError(ErrorKind.PROTOCOL, "The intranet answered 'not modified' "
                                      "to a question the companion never asked before.")
-            body = last.body
-        answer = parse_integration_list(body)
+            answer = last.answer
+        else:
+            answer = parse_integration_list(result.body)
         server_time = result.server_time
         warnings: tuple[str, ...] = ()
         if server_time is None:
             server_time = self.clock()
-            warnings = ("the intranet sent no Date header; this computer's clock was used",)
+            warnings = ("the intranet sent no usable Date header; this computer's clock was used",)
         result_classification = classify(answer, server_time, intranet_url)
         if warnings:
             result_classification = Classification(
                 result_classification.integrations, result_classification.notices,
-                result_classification.warnings + warnings)
-        state.last_good = LastGood(intranet_url, body, result.etag, server_time)
+                result_classification.warnings + warnings,
+                result_classification.external_apps_url)
         return CheckReport(intranet_url, server_time, answer=answer,
-                           classification=result_classification, confirmed_at=server_time)
+                           classification=result_classification, confirmed_at=server_time,
+                           etag=result.etag)
 
     def _stale_report(self, intranet_url: str, state: AppState,
                       problem: CompanionError) -> CheckReport:
         now = self.clock()
+        not_before = None
         if problem.retry_after is not None:
-            state.retry_not_before = now + timedelta(seconds=problem.retry_after)
+            not_before = now + timedelta(seconds=problem.retry_after)
         last = state.last_good_for(intranet_url)
         if last is None:
-            return CheckReport(intranet_url, now, error=problem)
-        try:
-            answer = parse_integration_list(last.body)
-        except CompanionError:
-            return CheckReport(intranet_url, now, error=problem)
+            return CheckReport(intranet_url, now, error=problem, retry_not_before=not_before)
         return CheckReport(
-            intranet_url, now, error=problem, answer=answer,
-            classification=classify(answer, last.server_time, intranet_url),
-            stale=True, confirmed_at=last.server_time,
+            intranet_url, now, error=problem, answer=last.answer,
+            classification=classify(last.answer, last.server_time, intranet_url),
+            stale=True, confirmed_at=last.server_time, retry_not_before=not_before,
         )
 
-    def _remember(self, state: AppState, report: CheckReport) -> None:
-        if report.error is None:
-            state.retry_not_before = None
-            _record_notices_seen(state, report)
-        self.store.save(state)
+
+def remember(state: AppState, report: CheckReport) -> None:
+    """Record a finished check in `state` (call inside `StateStore.update`)."""
+    state.retry_not_before = report.retry_not_before
+    if report.error is not None or report.answer is None or report.intranet_url is None:
+        return
+    state.last_good = LastGood(report.intranet_url, report.answer, report.etag,
+                               report.checked_at)
+    _record_notices_seen(state, report)
 
 
 def _record_notices_seen(state: AppState, report: CheckReport) -> None:
@@ -215,5 +236,4 @@ def _record_notices_seen(state: AppState, report: CheckReport) -> None:
             state.notices[key] = NoticeRecord(first_seen=now, last_seen=now)
         else:
             record.last_seen = now
-    horizon = now - timedelta(days=NOTICE_HISTORY_DAYS)
-    state.notices = {k: r for k, r in state.notices.items() if r.last_seen >= horizon}
+    state.keep_recent_notices(now - timedelta(days=NOTICE_HISTORY_DAYS))

@@ -2,6 +2,10 @@
 
 Data flows one way: Checker.run() (in a worker thread) -> Session.apply() (in the GUI
 thread) -> an Update the UI presents. The UI calls back with what the user chose.
+The session is the tray's one owner of the state: the check hands its report over and
+every change (the check's result, a shown notice, a dismissal, a snooze) is one
+read-modify-write under the state file's lock, so none undoes another, whichever
+process saves last.
 """
 
 from __future__ import annotations
@@ -12,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from tray_app.core.auth import needs_sign_in
-from tray_app.core.check import Checker, CheckReport
+from tray_app.core.check import Checker, CheckReport, remember
 from tray_app.core.classify import Notice, State
 from tray_app.core.reminders import Reminders
-from tray_app.core.state import notice_id
+from tray_app.core.state import AppState, notice_id
 from tray_app.core.summary import Overall, overall, tooltip
 from tray_app.core.timeutil import utc_now
 
@@ -66,6 +70,8 @@ class Session:
         fixed = self._settle_watches(report)
         base = Update(report, overall(report), tooltip(report), fixed=fixed)
         if report.error is not None or report.classification is None:
+            if report.intranet_url is not None:  # an intranet was asked: keep its Retry-After
+                self.checker.store.update(lambda state: remember(state, report))
             newly = needs_sign_in(report.error) and not (
                 previous is not None and needs_sign_in(previous.error))
             return Update(base.report, base.overall, base.tooltip, fixed=fixed,
@@ -79,13 +85,17 @@ class Session:
         return Update(base.report, base.overall, base.tooltip, message=due, fixed=fixed)
 
     def _due_now(self, report: CheckReport) -> tuple[Notice, ...]:
+        """Record the report and mark what is due now as shown, in one locked change."""
         assert report.classification is not None and report.answer is not None
-        store, window = self.checker.store, report.answer.warning_window_days
-        state = store.load()
-        due = self.reminders.due(report.classification.notices, state, report.checked_at, window)
-        self.reminders.mark_shown(due, state, report.checked_at, window)
-        store.save(state)
-        return tuple(due)
+        notices, window = report.classification.notices, report.answer.warning_window_days
+
+        def record(state: AppState) -> tuple[Notice, ...]:
+            remember(state, report)
+            due = self.reminders.due(notices, state, report.checked_at, window)
+            self.reminders.mark_shown(due, state, report.checked_at, window)
+            return tuple(due)
+
+        return self.checker.store.update(record)
 
     def due_for_popup(self) -> tuple[Notice, ...]:
         """What the popup lists when opened by hand: every current notice not dismissed."""
@@ -100,14 +110,12 @@ class Session:
     # --- what the user chose -------------------------------------------------------------
 
     def remind_later(self, notices: Iterable[Notice]) -> None:
-        state = self.checker.store.load()
-        self.reminders.remind_later(notices, state, self._now())
-        self.checker.store.save(state)
+        chosen, now = tuple(notices), self._now()
+        self.checker.store.update(lambda state: self.reminders.remind_later(chosen, state, now))
 
     def dismiss(self, notice: Notice) -> None:
-        state = self.checker.store.load()
-        self.reminders.dismiss(notice, state, self._now())
-        self.checker.store.save(state)
+        now = self._now()
+        self.checker.store.update(lambda state: self.reminders.dismiss(notice, state, now))
 
     def watch(self, integration_id: str, name: str, minutes: int) -> None:
         """After Reconnect: re-check until healthy, for at most `minutes`."""
