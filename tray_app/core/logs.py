@@ -1,13 +1,32 @@
-"""Logging to standard error and a private log file, with secrets redacted."""
+"""Logging to standard error and a private log file, with secrets redacted.
+
+Both outputs make text from outside inert (no escape sequence reaches a terminal or a
+log viewer), and neither ever shows a traceback for a failure to write: a full disk or
+a read-only state folder gives one sentence on standard error, once.
+
+The log file is shared by the tray and any `check` run. Each line is appended by
+opening, writing and closing the file under an OS lock, and rotation happens under the
+same lock: no process keeps the file open, so rotation also works on Windows, where a
+file another process holds open cannot be renamed.
+"""
 
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import re
+import sys
+from pathlib import Path
 
 from tray_app.core import paths
+from tray_app.core.locking import LockUnavailable, locked
+from tray_app.core.text import inert
+
+MAX_LOG_BYTES = 512 * 1024
+LOG_BACKUPS = 2
+_LOCK_TIMEOUT_SECONDS = 2.0
+_OPEN_FLAGS = (os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+               | getattr(os, "O_CLOEXEC", 0))
 
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
 _SECRET_FIELDS = re.compile(
@@ -15,6 +34,7 @@ _SECRET_FIELDS = re.compile(
     r"[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]+"
 )
 _known_secrets: set[str] = set()
+_unwritable_logs: set[Path] = set()  # each said once per process
 
 
 def register_secret(value: str) -> None:
@@ -32,19 +52,100 @@ def redact(text: str) -> str:
 
 
 class RedactingFormatter(logging.Formatter):
+    """The message as one inert line; a traceback (the app's own) only with
+    `with_traceback`, as further lines."""
+
+    def __init__(self, fmt: str, *, with_traceback: bool) -> None:
+        super().__init__(fmt)
+        self._with_traceback = with_traceback
+
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        record.message = inert(record.getMessage())
+        if self.usesTime():
+            record.asctime = self.formatTime(record, self.datefmt)
+        line = self.formatMessage(record)
+        if self._with_traceback and record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return redact(line)
+
+
+class SharedLogFile(logging.Handler):
+    """Appends to `path` (0600, never through a symbolic link) and rotates it at
+    MAX_LOG_BYTES, keeping LOG_BACKUPS older files."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self._lock_path = path.with_name(f".{path.name}.lock")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        data = (self.format(record) + "\n").encode("utf-8", "replace")
+        try:
+            with locked(self._lock_path, _LOCK_TIMEOUT_SECONDS):
+                self._rotate_if_full(len(data))
+                self._append(data)
+        except LockUnavailable as problem:
+            self._complain(problem.reason)
+        except OSError as problem:
+            self._complain(problem.strerror or type(problem).__name__)
+
+    def _append(self, data: bytes) -> None:
+        fd = os.open(self.path, _OPEN_FLAGS, 0o600)
+        try:
+            if hasattr(os, "fchmod") and os.fstat(fd).st_mode & 0o077:
+                os.fchmod(fd, 0o600)
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+
+    def _rotate_if_full(self, adding: int) -> None:
+        try:
+            size = self.path.lstat().st_size
+        except FileNotFoundError:
+            return
+        if size + adding <= MAX_LOG_BYTES:
+            return
+        for index in range(LOG_BACKUPS - 1, 0, -1):
+            older = self.path.with_name(f"{self.path.name}.{index}")
+            if older.exists():
+                os.replace(older, self.path.with_name(f"{self.path.name}.{index + 1}"))
+        os.replace(self.path, self.path.with_name(f"{self.path.name}.1"))
+
+    def _complain(self, reason: str) -> None:
+        _say_unwritable(self.path, reason)
+
+
+def _say_unwritable(path: Path, reason: str) -> None:
+    if path in _unwritable_logs:
+        return
+    _unwritable_logs.add(path)
+    _tell_stderr(f"Intranet Companion cannot write its log file {path} ({reason}); "
+                 "it carries on without it.")
+
+
+def _tell_stderr(sentence: str) -> None:
+    stream = sys.stderr
+    if stream is None:  # pythonw: nowhere to say it
+        return
+    try:
+        stream.write(inert(sentence) + "\n")
+        stream.flush()
+    except (OSError, ValueError):
+        pass
 
 
 def setup_logging(level: str = "INFO", *, stderr_level: str = "WARNING",
                   to_file: bool = True) -> None:
+    # A handler that cannot write must never print logging's own traceback.
+    logging.raiseExceptions = False
     root = logging.getLogger()
     root.setLevel(logging.DEBUG)
     for handler in list(root.handlers):
         root.removeHandler(handler)
     console = logging.StreamHandler()
     console.setLevel(stderr_level)
-    console.setFormatter(RedactingFormatter("%(levelname)s: %(message)s"))
+    console.setFormatter(RedactingFormatter("%(levelname)s: %(message)s",
+                                            with_traceback=False))
     root.addHandler(console)
     if to_file:
         _add_file_handler(root, level)
@@ -54,13 +155,11 @@ def _add_file_handler(root: logging.Logger, level: str) -> None:
     path = paths.log_file()
     try:
         paths.ensure_private_dir(path.parent)
-        handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=512 * 1024, backupCount=2, encoding="utf-8")
-        os.chmod(path, 0o600)
     except OSError as problem:
-        root.warning("Cannot write the log file %s (%s)", path, problem.strerror)
+        _say_unwritable(path, problem.strerror or type(problem).__name__)
         return
+    handler = SharedLogFile(path)
     handler.setLevel(level)
     handler.setFormatter(RedactingFormatter(
-        "%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        "%(asctime)s %(levelname)s %(name)s: %(message)s", with_traceback=True))
     root.addHandler(handler)
