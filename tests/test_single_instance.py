@@ -140,3 +140,40 @@ def test_second_process_defers_to_the_primary(qtbot, make_instance) -> None:
     output, errors = second.communicate(timeout=30)
     assert second.returncode == 0, errors
     assert output.strip() == "not primary"
+
+
+def test_the_instance_lock_is_claimed_once() -> None:
+    from tray_app.core.instance import claim_instance
+    from tray_app.core.locking import release
+
+    first = claim_instance()
+    assert first.first and first.fd is not None
+    assert not claim_instance().first
+    release(first.fd)
+    again = claim_instance()
+    assert again.first and again.fd is not None
+    release(again.fd)
+
+
+def test_a_second_launch_checks_nothing_and_writes_nothing(fake_server, isolated_home) -> None:
+    from fakeserver import Reply
+
+    from tray_app.core import paths
+    from tray_app.core.instance import claim_instance
+
+    server = fake_server()
+    server.respond("GET", "/api/v1/me/integrations", Reply.json({}))
+    first = claim_instance()  # this test process plays the running tray
+    assert first.first
+    state_dir = paths.state_dir()
+    before = sorted(p.name for p in state_dir.iterdir())
+    env = {**os.environ, "COMPANION_TOKEN": "second-launch-token-123456",
+           "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, str(REPO / "main.py"), "--intranet-url", server.url],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert "already running" in done.stdout
+    assert "Traceback" not in done.stderr
+    assert server.requests == []
+    assert sorted(p.name for p in state_dir.iterdir()) == before  # no state, no log

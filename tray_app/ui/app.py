@@ -47,6 +47,18 @@ def _sync_autostart(config: Config) -> Autostart | None:
     return autostart
 
 
+def show_first_instance() -> int:
+    """A second launch: ask the running tray to show its status window, and exit."""
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    if SingleInstance().notify_running_instance():
+        print(f"{APP_NAME} is already running; its status window is shown.")
+    else:
+        print(f"{APP_NAME} is already running but did not answer; it may be starting "
+              "or closing. Try again in a moment.")
+    return 0
+
+
 def run(args: argparse.Namespace, prepared: Prepared) -> int:
     sys.excepthook = _log_uncaught
     app = QApplication(sys.argv[:1])

@@ -47,7 +47,7 @@ class SingleInstance(QObject):
 
     def try_become_primary(self) -> bool:
         """False if another instance answered (and was asked to show itself)."""
-        if self._notify_running_instance():
+        if self.notify_running_instance():
             return False
         return self._listen()
 
@@ -58,7 +58,8 @@ class SingleInstance(QObject):
             connection.deleteLater()
         self._pending.clear()
 
-    def _notify_running_instance(self) -> bool:
+    def notify_running_instance(self) -> bool:
+        """Ask the instance holding the name to show itself; False if none answered."""
         socket = QLocalSocket()
         socket.connectToServer(self.name)
         if not socket.waitForConnected(TIMEOUT_MS):
