@@ -135,7 +135,10 @@ def test_offline_shows_last_known_state_and_no_popup(qtbot, started: Controller,
     window = started.status_window
     assert "Showing the state last confirmed" in window.status.text()
     assert started.scheduler.failures == 1
-    assert started.scheduler.scheduler.get_job("retry") is not None
+    planned = started.scheduler.next_check()
+    assert planned is not None and planned[0] == "retry"
+    # Full jitter: the retry is spread over the first window, not run at once.
+    assert planned[1] <= datetime.now().astimezone() + timedelta(minutes=30, seconds=5)
 
 
 def test_popup_waits_for_the_first_good_check(qtbot, demo: DemoIntranet) -> None:

@@ -20,10 +20,12 @@ from tray_app.core.auth import Account
 from tray_app.core.check import Checker, CheckReport
 from tray_app.core.config import Config, load_or_problem
 from tray_app.core.credentials import StaticToken, TokenProvider
+from tray_app.core.instance import InstanceClaim, claim_instance
 from tray_app.core.logs import register_secret, setup_logging
-from tray_app.core.schedule import start_delay
+from tray_app.core.schedule import first_check_delay
 from tray_app.core.session import Session
 from tray_app.core.state import StateStore
+from tray_app.core.timeutil import utc_now
 
 if TYPE_CHECKING:
     from tray_app.demo.server import DemoIntranet
@@ -66,6 +68,7 @@ class QuitSignals:
 @dataclass
 class Prepared:
     quit_signals: QuitSignals
+    instance: InstanceClaim
     config: Config
     session: Session
     account: Account
@@ -75,8 +78,8 @@ class Prepared:
     first_check: Future[CheckReport] | None = field(default=None)
 
 
-def prepare(args: argparse.Namespace) -> Prepared:
-    quit_signals = QuitSignals.catch()
+def prepare(args: argparse.Namespace, quit_signals: QuitSignals,
+            instance: InstanceClaim) -> Prepared:
     setup_logging()
     demo = bootstrap = None
     flags = {"intranet_url": args.intranet_url}
@@ -93,8 +96,12 @@ def prepare(args: argparse.Namespace) -> Prepared:
         bootstrap = DemoBootstrap(account, demo.token)
         provider_factory = bootstrap.provider
     session = Session(Checker(config, StateStore(), provider_factory=provider_factory))
-    delay = start_delay(config.get("max_start_delay_seconds")) if args.autostart else 0.0
-    prepared = Prepared(quit_signals, config, session, account, demo, bootstrap, delay)
+    delay = first_check_delay(
+        config.get("max_start_delay_seconds") if args.autostart else 0,
+        session.checker.store.load().retry_not_before, utc_now(),
+        config.get("check_interval_minutes"))
+    prepared = Prepared(quit_signals, instance, config, session, account, demo, bootstrap,
+                        delay)
     if delay == 0:
         prepared.first_check = _check_in_background(session)
     return prepared
@@ -114,11 +121,14 @@ def _check_in_background(session: Session) -> Future[CheckReport]:
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    prepared = prepare(args)
+    quit_signals = QuitSignals.catch()
+    instance = claim_instance()  # before any check, state or log write
     try:
-        from tray_app.ui.app import run
+        from tray_app.ui import app
     except ImportError as problem:
         print(f"The tray app cannot start: {problem}. Reinstall Intranet Companion.",
               file=sys.stderr)
         return 1
-    return run(args, prepared)
+    if not instance.first:
+        return app.show_first_instance()
+    return app.run(args, prepare(args, quit_signals, instance))

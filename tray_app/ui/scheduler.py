@@ -1,8 +1,11 @@
 """When checks run: APScheduler's QtScheduler in the GUI thread (the job only starts a
-worker), with back-off after errors, a re-check after sleep, and the reconnect watch.
+worker), with the timing policy of `tray_app.core.schedule`: the next periodic check,
+the retry after a failure, the check after resume or when the network is back, and the
+reconnect watch.
 
-Between checks nothing wakes the process: one Qt timer for the next due job, and
-event-driven signals for resume and network changes.
+At most one automatic check is planned at a time, as a one-off job; every check that
+reports back (`after_check`) plans the next. Between checks nothing wakes the process:
+one Qt timer for the next due job, and event-driven signals for resume and network changes.
 """
 
 from __future__ import annotations
@@ -19,23 +22,36 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from tray_app.core.schedule import (
-    WAKE_SPREAD_SECONDS,
-    jitter_seconds,
+    not_before_delay,
+    periodic_delay,
     retry_delay,
     slept_between,
-    spread,
+    wake_delay,
 )
 
 log = logging.getLogger(__name__)
 
-PERIODIC, RETRY, WATCH = "periodic", "retry", "watch"
+PERIODIC, RETRY, SOON, WATCH = "periodic", "retry", "soon", "watch"
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
 
 
 class CheckScheduler:
-    def __init__(self, interval_minutes: int, run_check: Callable[[], None]) -> None:
+    def __init__(self, interval_minutes: int, run_check: Callable[[], None],
+                 not_before: Callable[[], datetime | None] | None = None,
+                 rng: random.Random | None = None) -> None:
+        """`not_before` returns the saved time (aware) before which no automatic check
+        may run, if any: the server's Retry-After."""
         self.interval_minutes = interval_minutes
-        self._run_check = run_check
         self.failures = 0
+        self._run_check = run_check
+        self._not_before = not_before
+        self._rng = rng or random.Random()
+        self._planned: tuple[str, datetime] | None = None
+        self._planned_id: str | None = None
+        self._serial = 0
         self._last_wall = time.time()
         self._last_mono = time.monotonic()
         # The debug executor runs jobs right in the Qt event loop: no worker threads here.
@@ -45,61 +61,100 @@ class CheckScheduler:
         )
 
     def start(self) -> None:
-        """Periodic checks from now on (the first check was run by the controller).
-
-        APScheduler's jitter only adds delay, so the base interval is 10% short and the
-        jitter spans 20%: each check comes at the interval ±10%.
-        """
-        jitter = jitter_seconds(self.interval_minutes)
-        base = timedelta(minutes=self.interval_minutes) - timedelta(seconds=jitter)
-        first = datetime.now().astimezone() + base
-        self.scheduler.add_job(
-            self._tick,
-            IntervalTrigger(seconds=base.total_seconds(), jitter=2 * jitter, start_date=first),
-            id=PERIODIC,
-        )
+        """Periodic checks from now on (the first check was run by the controller)."""
+        self._plan(PERIODIC, periodic_delay(self.interval_minutes, self._rng))
         self.scheduler.start()
 
     def shutdown(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
+    def next_check(self) -> tuple[str, datetime] | None:
+        """The kind (periodic, retry, soon) and time of the planned automatic check."""
+        return self._planned
+
     def check_soon(self, reason: str) -> None:
-        """After resume or when the network is back; spread so a fleet does not stampede."""
-        delay = random.uniform(0, WAKE_SPREAD_SECONDS)
-        log.info("Checking in %.0f s: %s", delay, reason)
-        self._once(RETRY, delay)
+        """After resume or when the network is back; spread so a fleet does not stampede.
+
+        A check already planned within the spread is kept; one that is overdue (its timer
+        slept with the computer) is replaced.
+        """
+        when = _now() + timedelta(seconds=wake_delay(self._rng))
+        if self._planned is not None and _now() < self._planned[1] <= when:
+            log.info("%s; the next check is due sooner anyway", reason.capitalize())
+            return
+        log.info("Checking in %.0f s: %s", (when - _now()).total_seconds(), reason)
+        self._plan_at(SOON, when)
 
     def after_check(self, failed: bool, retry_after: float | None) -> None:
-        """Back off after a failure (honouring Retry-After); back to normal after success."""
+        """Back off after a failure (Retry-After as the floor); back to normal after success."""
         if not failed:
             self.failures = 0
-            self._remove(RETRY)
+            self._plan(PERIODIC, periodic_delay(self.interval_minutes, self._rng))
             return
         self.failures += 1
-        delay = spread(retry_delay(self.failures, self.interval_minutes, retry_after))
+        delay = retry_delay(self.failures, self.interval_minutes, retry_after, self._rng)
         log.info("Next try in %.0f s (failure %d)", delay, self.failures)
-        self._once(RETRY, delay)
+        self._plan(RETRY, delay)
 
     def start_watch(self, every_seconds: int) -> None:
         if self.scheduler.get_job(WATCH) is None:
-            self.scheduler.add_job(self._run_check, IntervalTrigger(seconds=every_seconds),
+            self.scheduler.add_job(self._watch_tick, IntervalTrigger(seconds=every_seconds),
                                    id=WATCH)
 
     def stop_watch(self) -> None:
-        self._remove(WATCH)
+        if self.scheduler.get_job(WATCH) is not None:
+            self.scheduler.remove_job(WATCH)
 
-    def _tick(self) -> None:
-        wall, mono = time.time(), time.monotonic()
-        if slept_between(wall - self._last_wall, mono - self._last_mono):
-            log.info("The computer was asleep; checking now")
-        self._last_wall, self._last_mono = wall, mono
+    def _tick(self, kind: str) -> None:
+        # APScheduler removes this job once it returns; the next one gets its own id.
+        self._planned = self._planned_id = None
+        delay = self._deferral(kind)
+        if delay > 0:
+            self._plan(kind, delay)
+            return
+        # Replaced when the check reports back; keeps the schedule going if it never does.
+        self._plan(PERIODIC, periodic_delay(self.interval_minutes, self._rng))
         self._run_check()
 
-    def _once(self, job_id: str, delay: float) -> None:
-        when = datetime.now().astimezone() + timedelta(seconds=delay)
-        self.scheduler.add_job(self._tick, DateTrigger(when), id=job_id, replace_existing=True)
+    def _deferral(self, kind: str) -> float:
+        """Seconds to put this check off: not before the saved time, spread after sleep."""
+        floor = self._floor()
+        if floor > 0:
+            log.info("Not before %.0f s from now (Retry-After); rescheduled", floor)
+            return retry_delay(max(self.failures, 1), self.interval_minutes, floor, self._rng)
+        wall, mono = time.time(), time.monotonic()
+        slept = slept_between(wall - self._last_wall, mono - self._last_mono)
+        self._last_wall, self._last_mono = wall, mono
+        if slept and kind != SOON:  # a timer that slept: spread like a resume
+            log.info("The computer was asleep; checking soon")
+            return wake_delay(self._rng)
+        return 0.0
 
-    def _remove(self, job_id: str) -> None:
-        if self.scheduler.get_job(job_id) is not None:
-            self.scheduler.remove_job(job_id)
+    def _floor(self) -> float:
+        if self._not_before is None:
+            return 0.0
+        try:
+            return not_before_delay(self._not_before(), _now())
+        except Exception:  # an unreadable state file must not stop the checks
+            log.exception("Could not read the saved not-before time")
+            return 0.0
+
+    def _watch_tick(self) -> None:
+        if self._floor() > 0:
+            log.info("Reconnect watch: skipped, the intranet asked to wait")
+            return
+        self._run_check()
+
+    def _plan(self, kind: str, delay: float) -> None:
+        self._plan_at(kind, _now() + timedelta(seconds=delay))
+
+    def _plan_at(self, kind: str, when: datetime) -> None:
+        """Plan the next automatic check, replacing the one planned before."""
+        if self._planned_id is not None and self.scheduler.get_job(self._planned_id):
+            self.scheduler.remove_job(self._planned_id)
+        self._serial += 1
+        self._planned_id = f"{kind}-{self._serial}"
+        self._planned = (kind, when)
+        self.scheduler.add_job(self._tick, DateTrigger(when), args=[kind],
+                               id=self._planned_id, name=kind)
