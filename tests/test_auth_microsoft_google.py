@@ -177,7 +177,7 @@ def test_microsoft_browser_sign_in_keeps_a_chunked_cache_and_signs_in_silently(
     assert opened.startswith(oidc_provider.authorization_endpoint + "?")
     assert request["code_challenge_method"] == "S256" and request["state"]
     assert re.fullmatch(r"http://localhost:\d+", request["redirect_uri"])
-    assert "You are signed in" in browser.final_pages[-1]
+    assert "received your sign-in" in browser.final_pages[-1]
     cache = store.get(MICROSOFT_SECRET)
     assert cache and len(cache.encode("utf-16-le")) > WINDOWS_ENTRY_BYTES
     assert f"{MICROSOFT_SECRET}#1" in backend.values  # chunked, and it round-trips:
@@ -250,6 +250,17 @@ def test_microsoft_device_code_sign_in(
     assert_written_nowhere(isolated_home, app_log, tokens_in(store))
 
 
+# What a stray page or program might send to the loopback receiver before the browser.
+FORGERIES: list[tuple[str, str, dict[str, Any]]] = [
+    ("POST", "/", {"data": {"code": "forged", "state": "not-ours"}}),
+    ("POST", "/", {"data": {"code": "forged"}}),
+    ("POST", "/", {"data": "code=forged", "headers": {"Content-Type": "text/plain"}}),
+    ("GET", "/?code=forged&state=not-ours", {}),
+    ("GET", "/?error=access_denied", {}),
+    ("GET", "/favicon.ico", {}),
+]
+
+
 def test_microsoft_loopback_turns_away_answers_with_another_state(
         oidc_provider: OidcProvider, store: SecretStore) -> None:
     browser = BrowserDriver(oidc_provider.ca_path)
@@ -259,8 +270,9 @@ def test_microsoft_loopback_turns_away_answers_with_another_state(
         redirect_uri = query_of(url)["redirect_uri"]
         direct = requests.Session()
         direct.trust_env = False
-        reply = direct.post(redirect_uri, data={"code": "forged", "state": "not-ours"}, timeout=5)
-        forged_replies.append(reply.status_code)
+        forged_replies.extend(direct.request(method, redirect_uri + path, timeout=5,
+                                             **options).status_code
+                              for method, path, options in FORGERIES)
         browser(url)
 
     method = microsoft(oidc_provider, store)
@@ -269,7 +281,7 @@ def test_microsoft_loopback_turns_away_answers_with_another_state(
         method.sign_in(lambda url: in_thread(forger_then_browser, url), lambda s: None)
     finally:
         browser.wait()
-    assert forged_replies == [400]
+    assert forged_replies == [400, 400, 400, 400, 400, 404]
     assert oidc_provider.accepts(microsoft(oidc_provider, store).provider().access_token())
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -249,15 +251,77 @@ def test_revoked_sessions_after_expiry_mean_sign_in_needed(world: World) -> None
         world.method().provider().access_token()
 
 
-def test_a_wrong_state_is_refused_and_no_code_is_exchanged(world: World) -> None:
+def test_a_wrong_state_is_turned_away_and_the_sign_in_keeps_waiting(world: World) -> None:
+    method = world.method(timeout_seconds=1.5)
     with pytest.raises(CompanionError) as refused:
-        world.sign_in(tamper_state=True)
+        method.sign_in(world.browser(tamper_state=True), lambda _s: None)
 
     assert refused.value.kind == ErrorKind.AUTH
-    assert "state does not match" in refused.value.message
+    assert "did not finish within 1 minute" in refused.value.message
     assert "refused" in world.visits[0].callback_page
+    assert "You can close this tab" not in world.visits[0].callback_page
     assert world.demo.oauth.grants["authorization_code"] == 0
     assert world.store.get(secret_name(world.demo.url)) is None
+
+
+def forge_callbacks(redirect_uri: str) -> list[int]:
+    """What a stray page or program on this computer might send to the receiver first."""
+    direct = requests.Session()
+    direct.trust_env = False
+    origin = redirect_uri.removesuffix("/callback")
+    attempts = [
+        f"{redirect_uri}?code=forged-code&state=forged-state",
+        f"{redirect_uri}?code=forged-code",
+        f"{redirect_uri}?error=access_denied",
+        f"{origin}/favicon.ico",
+    ]
+    statuses = [direct.get(url, timeout=5).status_code for url in attempts]
+    statuses.append(direct.post(redirect_uri, data={"code": "forged-code"},
+                                timeout=5).status_code)
+    return statuses
+
+
+def test_forged_callbacks_first_do_not_spoil_the_sign_in(world: World) -> None:
+    forged: list[int] = []
+
+    def forger_then_person(url: str) -> bool:
+        redirect_uri = parse_qs(urlsplit(url).query)["redirect_uri"][0]
+        forged.extend(forge_callbacks(redirect_uri))
+        world.visits.append(play(url))
+        return True
+
+    world.method().sign_in(forger_then_person, lambda _s: None)
+
+    assert forged == [400, 400, 400, 404, 404]
+    assert "You can close this tab" in world.visits[0].callback_page
+    assert world.demo.oauth.grants == {"authorization_code": 1, "refresh_token": 0}
+    assert world.checker().run().error is None
+
+
+def test_cancel_ends_the_wait_with_a_sentence_and_stores_nothing(world: World) -> None:
+    account = Account(world.config, world.store, "oauth")
+    opened: list[str] = []
+
+    def nobody_answers(url: str) -> bool:
+        opened.append(url)
+        threading.Timer(0.3, account.cancel_sign_in).start()
+        return True
+
+    started = time.monotonic()
+    with pytest.raises(SignInNeeded, match=r"^Sign-in was cancelled\.$"):
+        account.sign_in(nobody_answers, lambda _s: None)
+    assert time.monotonic() - started < 5
+    assert opened and world.store.get(secret_name(world.demo.url)) is None
+
+
+def test_a_cancel_before_the_sign_in_starts_still_counts(world: World) -> None:
+    cancelled = threading.Event()
+    cancelled.set()
+    opened: list[str] = []
+    with pytest.raises(SignInNeeded, match=r"^Sign-in was cancelled\.$"):
+        Account(world.config, world.store, "oauth").sign_in(
+            opened.append, lambda _s: None, cancelled=cancelled)
+    assert not opened and world.store.get(secret_name(world.demo.url)) is None
 
 
 def test_deny_is_a_clear_error(world: World) -> None:

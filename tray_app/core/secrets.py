@@ -25,6 +25,8 @@ import hashlib
 import json
 import logging
 import os
+import queue
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -34,7 +36,7 @@ from tray_app import APP_ID
 from tray_app.core import paths
 from tray_app.core.config import Config
 from tray_app.core.credentials import KeyringUnavailable
-from tray_app.core.fileio import atomic_write_text
+from tray_app.core.fileio import UnreadableFile, atomic_write_text, read_json_file
 from tray_app.core.timeutil import format_utc, utc_now
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,12 @@ INDEX_NAME = "__index__"
 # UTF-16 there: 1280 code units. Chunks stay well below that, header included.
 CHUNK_UTF16_UNITS = 1200
 _CHUNK_MARK = "intranet-companion:chunked:v1:"
+MAX_SECRETS_FILE_BYTES = 1024 * 1024
+# A dotted Python name (module.Class), or our own marker for the insecure file.
+_BACKEND_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,20}|insecure-file")
+# How long one keyring call may take before the companion gives up on the store.
+KEYRING_TIMEOUT_SECONDS = 5.0
+_DISCOVERY_WORKER = "discovery"
 _NOT_CONSIDERED_MODULES = ("keyring.backends.fail", "keyring.backends.null",
                            "keyring.backends.chainer")
 _FRIENDLY_NAMES = {
@@ -222,7 +230,9 @@ def split_for_backend(value: str, budget: int = CHUNK_UTF16_UNITS) -> list[str]:
 
 
 class KeyringBackend:
-    """A keyring backend, with every failure turned into KeyringUnavailable."""
+    """A keyring backend, with every failure turned into KeyringUnavailable and every
+    call bounded by KEYRING_TIMEOUT_SECONDS (a locked store may wait forever on a
+    password prompt nobody sees)."""
 
     def __init__(self, keyring_backend: Any) -> None:
         self._keyring = keyring_backend
@@ -230,31 +240,102 @@ class KeyringBackend:
         self.label = friendly_name(self.qualified_name)
 
     def read(self, key: str) -> str | None:
-        return self._call("get_password", key)
+        return self._call(self._keyring.get_password, SERVICE, key)
 
     def write(self, key: str, value: str) -> None:
-        self._call("set_password", key, value)
+        self._call(self._keyring.set_password, SERVICE, key, value)
 
     def remove(self, key: str) -> None:
         from keyring.errors import PasswordDeleteError
 
+        def delete() -> None:
+            try:
+                self._keyring.delete_password(SERVICE, key)
+            except PasswordDeleteError:  # what keyring raises for an absent entry
+                return
+
+        self._call(delete)
+
+    def _call(self, operation: Callable[..., Any], *args: str) -> Any:
         try:
-            self._keyring.delete_password(SERVICE, key)
-        except PasswordDeleteError:  # what keyring raises for an absent entry
-            return
-        except Exception as problem:
+            return bounded_call(self.qualified_name, operation, *args)
+        except Exception as problem:  # locked store, D-Bus errors, OS errors, no answer...
             raise _backend_failure(self.label, problem) from None
 
-    def _call(self, operation: str, *args: str) -> Any:
+
+class KeyringNoAnswer(Exception):
+    """A keyring call did not return within KEYRING_TIMEOUT_SECONDS."""
+
+
+class _KeyringCall:
+    """One call handed to a keyring worker; its caller waits for it, but not forever."""
+
+    def __init__(self, operation: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self.operation = operation
+        self.args = args
+        self.done = threading.Event()
+        self.abandoned = False
+        self.result: Any = None
+        self.problem: BaseException | None = None
+
+    def run(self) -> None:
+        if self.abandoned:  # its caller gave up: a late write must not happen after all
+            return
         try:
-            return getattr(self._keyring, operation)(SERVICE, *args)
-        except Exception as problem:  # locked store, D-Bus errors, OS errors, ...
-            raise _backend_failure(self.label, problem) from None
+            self.result = self.operation(*self.args)
+        except BaseException as problem:
+            self.problem = problem
+        finally:
+            self.done.set()
+
+
+class _KeyringWorker:
+    """A daemon thread that makes one backend's calls in turn. While a call hangs, the
+    later ones wait behind it (and their callers time out) rather than piling up
+    threads that all hang on the same store."""
+
+    def __init__(self, name: str) -> None:
+        self._calls: queue.SimpleQueue[_KeyringCall] = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name=f"keyring {name}", daemon=True).start()
+
+    def submit(self, call: _KeyringCall) -> None:
+        self._calls.put(call)
+
+    def _serve(self) -> None:
+        while True:
+            self._calls.get().run()
+
+
+_WORKERS: dict[str, _KeyringWorker] = {}
+_WORKERS_LOCK = threading.Lock()
+
+
+def bounded_call(worker: str, operation: Callable[..., Any], *args: Any) -> Any:
+    """`operation(*args)` on the keyring worker named `worker`; its result or exception,
+    or KeyringNoAnswer when it has not returned within KEYRING_TIMEOUT_SECONDS."""
+    with _WORKERS_LOCK:
+        if worker not in _WORKERS:
+            _WORKERS[worker] = _KeyringWorker(worker)
+        runner = _WORKERS[worker]
+    call = _KeyringCall(operation, args)
+    runner.submit(call)
+    if not call.done.wait(KEYRING_TIMEOUT_SECONDS):
+        call.abandoned = True
+        log.info("The password store %s did not answer within %g seconds",
+                    worker, KEYRING_TIMEOUT_SECONDS)
+        raise KeyringNoAnswer(worker)
+    if call.problem is not None:
+        raise call.problem
+    return call.result
 
 
 def _backend_failure(label: str, problem: Exception) -> KeyringUnavailable:
     kind = type(problem).__name__
-    if "locked" in kind.lower() or "dismissed" in kind.lower():
+    if isinstance(problem, KeyringNoAnswer):
+        sentence = (f"The password store ({label}) did not answer within "
+                    f"{KEYRING_TIMEOUT_SECONDS:g} seconds; it may be locked and waiting for "
+                    "a password prompt. Unlock it and try again.")
+    elif "locked" in kind.lower() or "dismissed" in kind.lower():
         sentence = (f"The password store ({label}) is locked and was not unlocked, so the "
                     "companion cannot read or keep your sign-in. Unlock it (for example "
                     "by logging in to the desktop again) and try again.")
@@ -294,13 +375,11 @@ class InsecureFileBackend:
 
     def _load(self) -> dict[str, Any]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError) as problem:
+            data = read_json_file(self.path, MAX_SECRETS_FILE_BYTES)
+        except UnreadableFile as problem:
             raise KeyringUnavailable(message=(
                 f"The insecure secrets file {self.path} cannot be read "
-                f"({type(problem).__name__}). Sign out and sign in again.")) from None
+                f"({problem.reason}). Sign out and sign in again.")) from None
         return data if isinstance(data, dict) else {}
 
     def _save(self, data: dict[str, Any]) -> None:
@@ -375,15 +454,23 @@ def _priority(backend: Any) -> float:
 
 
 def ranked_backends() -> list[Any]:
-    """Secure keyring backends usable here, best first."""
+    """Secure keyring backends usable here, best first. Asking a backend whether it is
+    usable may talk to a service (D-Bus) that never answers: KeyringUnavailable then."""
     try:
         import keyring.backend
     except Exception as problem:  # a broken install must not crash the app
         log.warning("keyring cannot be imported: %s", type(problem).__name__)
         return []
-    candidates = [b for b in keyring.backend.get_all_keyring() if is_secure(b)]
-    usable = [b for b in candidates if _priority(b) > 0]
-    return sorted(usable, key=_priority, reverse=True)
+
+    def rank() -> list[Any]:
+        candidates = [b for b in keyring.backend.get_all_keyring() if is_secure(b)]
+        usable = [(priority, b) for b in candidates if (priority := _priority(b)) > 0]
+        return [b for _, b in sorted(usable, key=lambda pair: pair[0], reverse=True)]
+
+    try:
+        return bounded_call(_DISCOVERY_WORKER, rank)
+    except KeyringNoAnswer as problem:
+        raise _backend_failure("keyring", problem) from None
 
 
 def _load_named(name: str) -> Any:
@@ -405,15 +492,18 @@ class _BackendMemory:
 
     def read(self) -> str | None:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as problem:
+            data = read_json_file(self.path, MAX_SECRETS_FILE_BYTES)
+        except UnreadableFile as problem:
             log.warning("Cannot read %s (%s); choosing the password store afresh",
-                        self.path, type(problem).__name__)
+                        self.path, problem.reason)
+            return None
+        if data is None:
             return None
         backend = data.get("backend") if isinstance(data, dict) else None
-        return backend if isinstance(backend, str) and backend else None
+        if isinstance(backend, str) and _BACKEND_NAME.fullmatch(backend):
+            return backend
+        log.warning("%s does not name a password store; choosing one afresh", self.path)
+        return None
 
     def write(self, backend: str) -> None:
         if self.read() == backend:

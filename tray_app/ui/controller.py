@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import Future
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -43,6 +44,7 @@ class Controller(QObject):
     update_shown = Signal(object)  # Update, after the UI has presented it (tests, bench)
     sign_in_finished = Signal(str, bool)  # sentence, succeeded; from the sign-in worker
     browser_requested = Signal(str)  # a sign-in page to open, from the sign-in worker
+    sign_out_finished = Signal(str)  # sentence; from the sign-out worker
 
     def __init__(self, session: Session, config: Config, autostart: Autostart | None,
                  account: Account | None = None, bootstrap: DemoBootstrap | None = None,
@@ -56,6 +58,9 @@ class Controller(QObject):
         self.signing_in = False
         self.sign_in_finished.connect(self._on_sign_in_finished)
         self.browser_requested.connect(self._open_sign_in_page)
+        self._sign_in_cancel = threading.Event()
+        self.signing_out = False
+        self.sign_out_finished.connect(self._on_sign_out_finished)
         self._checking = False
         self._announced: tuple[Notice, ...] = ()
         self.tray: TrayPresenter | None = None
@@ -96,9 +101,13 @@ class Controller(QObject):
             from tray_app.ui.scheduler import CheckScheduler  # APScheduler is slow to import
 
             self._scheduler = CheckScheduler(self.config.get("check_interval_minutes"),
-                                             self.request_check)
+                                             self.request_check, not_before=self._not_before)
             self._scheduler.start()
         return self._scheduler
+
+    def _not_before(self) -> datetime | None:
+        """The saved Retry-After floor, which every automatic check honours."""
+        return self.session.checker.store.load().retry_not_before
 
     def _start_background(self) -> None:
         """After the first check: the periodic schedule and the system's hints."""
@@ -291,16 +300,32 @@ class Controller(QObject):
     # --- signing in ----------------------------------------------------------------------
 
     def sign_in(self) -> None:
-        """Interactive sign-in in a worker (it waits for the browser), then a check."""
+        """Interactive sign-in in a worker (it waits for the browser), then a check.
+        cancel_sign_in() stops it."""
         if self.signing_in:
             return
         self.signing_in = True
-        threading.Thread(target=self._sign_in_in_worker, name="sign-in", daemon=True).start()
+        self._sign_in_cancel = threading.Event()  # a new one: a late cancel cannot stop this
+        self._show_signing_in(True)
+        threading.Thread(target=self._sign_in_in_worker, args=(self._sign_in_cancel,),
+                         name="sign-in", daemon=True).start()
 
-    def _sign_in_in_worker(self) -> None:
+    def cancel_sign_in(self) -> None:
+        """Stop the sign-in under way; it ends with "Sign-in was cancelled."."""
+        if not self.signing_in:
+            return
+        self._sign_in_cancel.set()  # counts even if the worker has not started signing in
+        self.account.cancel_sign_in()
+
+    def _show_signing_in(self, running: bool) -> None:
+        if self.tray is not None:
+            self.tray.show_signing_in(self.cancel_sign_in if running else None)
+
+    def _sign_in_in_worker(self, cancelled: threading.Event) -> None:
         try:
             sentence = self.account.sign_in(self.browser_requested.emit,
-                                            lambda text: log.info("%s", text))
+                                            lambda text: log.info("%s", text),
+                                            cancelled=cancelled)
         except CompanionError as problem:
             self.sign_in_finished.emit(problem.message, False)
             return
@@ -312,6 +337,7 @@ class Controller(QObject):
 
     def _on_sign_in_finished(self, sentence: str, succeeded: bool) -> None:
         self.signing_in = False
+        self._show_signing_in(False)
         self._tell(sentence, warning=not succeeded)
         if succeeded:
             if self.bootstrap is not None:
@@ -330,10 +356,25 @@ class Controller(QObject):
             self._tell(f"Could not open a web browser. Open this address to sign in: {url}")
 
     def sign_out(self) -> None:
+        """Sign out in a worker (it talks to the network and the keyring), then a check.
+        Asking again while it runs does nothing."""
+        if self.signing_out:
+            return
+        self.signing_out = True
+        threading.Thread(target=self._sign_out_in_worker, name="sign-out", daemon=True).start()
+
+    def _sign_out_in_worker(self) -> None:
         try:
             sentence = self.account.sign_out()
         except CompanionError as problem:
             sentence = problem.message
+        except Exception:  # a bug must not kill the tray
+            log.exception("Sign-out failed unexpectedly")
+            sentence = "Sign-out failed. Please try again."
+        self.sign_out_finished.emit(sentence)
+
+    def _on_sign_out_finished(self, sentence: str) -> None:
+        self.signing_out = False
         if self.bootstrap is not None:
             self.bootstrap.active = False
         self._tell(sentence)

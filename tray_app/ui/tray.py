@@ -36,6 +36,7 @@ class TrayPresenter(QObject):
         super().__init__(parent)
         self._start_at_login = start_at_login
         self.report: CheckReport | None = None
+        self._cancel_sign_in: Callable[[], None] | None = None
         self.icon = QSystemTrayIcon(self)
         self.menu = QMenu()
         self.menu.aboutToShow.connect(self.rebuild_menu)
@@ -52,6 +53,13 @@ class TrayPresenter(QObject):
         if self.menu.isVisible():
             self.rebuild_menu()
 
+    def show_signing_in(self, cancel: Callable[[], None] | None) -> None:
+        """While a sign-in runs (`cancel` stops it), the menu offers "Cancel sign-in"
+        instead of "Sign in…"; None once it has ended."""
+        self._cancel_sign_in = cancel
+        if self.menu.isVisible():
+            self.rebuild_menu()
+
     def rebuild_menu(self) -> None:
         menu = self.menu
         menu.clear()
@@ -59,8 +67,7 @@ class TrayPresenter(QObject):
         line = summary.menu_status_line(self.report)
         if line:
             self._info(line)
-        if self.report is not None and needs_sign_in(self.report.error):
-            menu.addAction("Sign in…").triggered.connect(self.sign_in_requested)
+        self._sign_in_action()
         menu.addSeparator()
         for row in summary.rows(self.report):
             self._info(row.text)
@@ -79,6 +86,13 @@ class TrayPresenter(QObject):
         if self.report is not None and self.report.user is not None:
             menu.addAction("Sign out").triggered.connect(self.sign_out_requested)
         menu.addAction("Quit").triggered.connect(self.quit_requested)
+
+    def _sign_in_action(self) -> None:
+        cancel = self._cancel_sign_in
+        if cancel is not None:
+            self.menu.addAction("Cancel sign-in").triggered.connect(lambda: cancel())
+        elif self.report is not None and needs_sign_in(self.report.error):
+            self.menu.addAction("Sign in…").triggered.connect(self.sign_in_requested)
 
     def _info(self, text: str) -> QAction:
         # QAction text is plain, but '&' marks a mnemonic: double it so names show as sent.

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from tray_app.core.auth.base import OpenBrowser, Say, SignInMethod
+from tray_app.core.auth.base import SIGN_IN_CANCELLED, OpenBrowser, Say, SignInMethod
 from tray_app.core.config import Config
 from tray_app.core.credentials import KeyringUnavailable, TokenProvider
 from tray_app.core.errors import CompanionError, ConfigError, SignInNeeded
@@ -89,6 +90,8 @@ class Account:
         self._secrets = secrets
         self._method_name = method
         self._signing_in: SignInMethod | None = None
+        self._attempt: threading.Event | None = None
+        self._lock = threading.Lock()
 
     @classmethod
     def for_demo(cls, config: Config) -> Account:
@@ -118,20 +121,44 @@ class Account:
         except CompanionError as problem:
             return problem.message
 
-    def sign_in(self, open_browser: OpenBrowser, say: Say, *, device: bool = False) -> str:
-        """Interactive sign-in. Returns the sentence to show; raises CompanionError."""
+    def sign_in(self, open_browser: OpenBrowser, say: Say, *, device: bool = False,
+                cancelled: threading.Event | None = None) -> str:
+        """Interactive sign-in. Returns the sentence to show; raises CompanionError, and
+        SignInNeeded(SIGN_IN_CANCELLED) when `cancelled` is set (or cancel_sign_in() is
+        called) before it completes. The caller's own `cancelled` may be set even before
+        this runs."""
+        attempt = cancelled if cancelled is not None else threading.Event()
+        with self._lock:
+            self._attempt = attempt
+        try:
+            return self._sign_in(open_browser, say, device, attempt)
+        except CompanionError:
+            if attempt.is_set():
+                raise SignInNeeded(SIGN_IN_CANCELLED) from None
+            raise
+        finally:
+            with self._lock:
+                self._signing_in, self._attempt = None, None
+
+    def _sign_in(self, open_browser: OpenBrowser, say: Say, device: bool,
+                 attempt: threading.Event) -> str:
         intranet_url = self.config.intranet_url()
         method = self.method(device=device)
-        self._signing_in = method
-        try:
-            method.sign_in(open_browser, say)
-        finally:
-            self._signing_in = None
+        with self._lock:
+            self._signing_in = method
+        if attempt.is_set():
+            raise SignInNeeded(SIGN_IN_CANCELLED)
+        method.sign_in(open_browser, say)
         return f"Signed in to {urlsplit(intranet_url).netloc}."
 
     def cancel_sign_in(self) -> None:
-        """Stop a sign-in waiting for the browser (where the method supports it)."""
-        cancel = getattr(self._signing_in, "cancel", None)
+        """From any thread: stop the sign-in under way (where the method can be stopped:
+        browser and device code sign-ins); it then ends with "Sign-in was cancelled."."""
+        with self._lock:
+            if self._attempt is not None:
+                self._attempt.set()
+            method = self._signing_in
+        cancel = getattr(method, "cancel", None)
         if callable(cancel):
             cancel()
 

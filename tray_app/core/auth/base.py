@@ -18,6 +18,9 @@ OpenBrowser = Callable[[str], object]
 # Shows a sentence to the person (device code instructions, progress).
 Say = Callable[[str], None]
 
+# What a sign-in stopped by cancel() ends with (SignInNeeded), whatever the method.
+SIGN_IN_CANCELLED = "Sign-in was cancelled."
+
 
 class SignInMethod(Protocol):
     name: str  # "oauth", "microsoft", "google", "token"
@@ -33,4 +36,13 @@ class SignInMethod(Protocol):
 
     def sign_out(self) -> None:
         """Forget every secret this method kept (and revoke where the server offers it)."""
+        ...
+
+
+class Cancellable(Protocol):
+    """What the methods that wait for a person (browser, device code) also offer."""
+
+    def cancel(self) -> None:
+        """From any thread: the sign-in under way stops waiting, stores nothing and
+        raises SignInNeeded(SIGN_IN_CANCELLED). A cancel() before the wait began counts."""
         ...

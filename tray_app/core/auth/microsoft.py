@@ -11,11 +11,13 @@ Windows Credential Manager's ~2.5 KB per secret; the SecretStore chunks it.
 
 How a person signs in:
 - Browser (default): authorization code + PKCE through msal's
-  `initiate_auth_code_flow` / `acquire_token_by_auth_code_flow`, with our own one-shot
-  listener on 127.0.0.1 for the redirect (`http://localhost:<port>`, the loopback
-  redirect URI Entra registers for desktop apps, any port; `oauth_redirect_port` fixes
-  one). msal's `acquire_token_interactive` cannot take the app's OpenBrowser: it always
-  calls `webbrowser` itself, so the tray and tests could not drive it.
+  `initiate_auth_code_flow` / `acquire_token_by_auth_code_flow`, with the shared
+  loopback receiver (loopback.py) on 127.0.0.1 for the redirect (`http://localhost:<port>`,
+  the loopback redirect URI Entra registers for desktop apps, any port;
+  `oauth_redirect_port` fixes one). Our own random `state` goes to msal, so the receiver
+  takes only the answer that carries it. msal's `acquire_token_interactive` cannot
+  take the app's OpenBrowser: it always calls `webbrowser` itself, so the tray and
+  tests could not drive it.
 - Device code (`device=True`): `initiate_device_flow` / `acquire_token_by_device_flow`;
   `say` shows where to go and which code to enter.
 - Broker: on Windows with `microsoft_use_broker`, msal's `acquire_token_interactive`
@@ -31,24 +33,20 @@ or, for any other OpenID provider, its issuer URL (passed to msal as `oidc_autho
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import secrets
-import socketserver
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 
-from tray_app.core.auth.base import OpenBrowser, Say
+from tray_app.core.auth.base import SIGN_IN_CANCELLED, OpenBrowser, Say
 from tray_app.core.auth.idp import (
     BROWSER_TIMEOUT_SECONDS,
     DECLINED_ERRORS,
@@ -59,6 +57,7 @@ from tray_app.core.auth.idp import (
     shown_error_code,
     unreachable_error,
 )
+from tray_app.core.auth.loopback import LoopbackReceiver
 from tray_app.core.credentials import SIGN_IN_HINT
 from tray_app.core.errors import CompanionError, ConfigError, ErrorKind, SignInNeeded
 from tray_app.core.logs import register_secret
@@ -130,27 +129,31 @@ class MicrosoftSignIn:
     # --- SignInMethod ------------------------------------------------------------
 
     def sign_in(self, open_browser: OpenBrowser, say: Say) -> None:
-        self._cancelled.clear()
-        app = self._application()
-        with _reaching(self._idp_host()):
-            if self._device:
-                result = self._sign_in_with_device_code(app, say)
-            elif self._use_broker():
-                result = self._sign_in_with_broker(app)
-            else:
-                result = self._sign_in_with_browser(app, open_browser, say)
-        if self._cancelled.is_set():
-            raise SignInNeeded("Sign-in was cancelled.")
-        _raise_for_error(result, "Signing in with Microsoft failed")
-        _forget_other_accounts(app, result)
-        self._save_cache()
+        try:
+            app = self._application()
+            with _reaching(self._idp_host()):
+                if self._device:
+                    result = self._sign_in_with_device_code(app, say)
+                elif self._use_broker():
+                    result = self._sign_in_with_broker(app)
+                else:
+                    result = self._sign_in_with_browser(app, open_browser, say)
+            if self._cancelled.is_set():
+                self._app = None  # msal's cache may hold the redeemed tokens: drop it
+                raise SignInNeeded(SIGN_IN_CANCELLED)
+            _raise_for_error(result, "Signing in with Microsoft failed")
+            _forget_other_accounts(app, result)
+            self._save_cache()
+        finally:
+            self._cancelled.clear()  # only now: a cancel() that came early still counts
         log.info("Signed in with Microsoft")
 
     def provider(self) -> MicrosoftTokens:
         return MicrosoftTokens(self)
 
     def cancel(self) -> None:
-        """Stop a sign-in waiting for the browser or the device code (any thread)."""
+        """Stop a sign-in waiting for the browser or the device code (any thread); it
+        then raises SignInNeeded("Sign-in was cancelled.") and stores nothing."""
         self._cancelled.set()
         if self._device_flow is not None:
             self._device_flow["expires_at"] = 0  # how msal's polling is stopped
@@ -187,16 +190,19 @@ class MicrosoftSignIn:
         self, app: msal.PublicClientApplication, open_browser: OpenBrowser, say: Say
     ) -> dict[str, Any]:
         settings = self._read_settings()
-        with LoopbackReceiver(settings.redirect_port) as receiver:
+        state = secrets.token_urlsafe(24)
+        with LoopbackReceiver(state, port=settings.redirect_port, path="/",
+                              form_post=True) as receiver:
             flow = app.initiate_auth_code_flow(
                 settings.scopes,
-                redirect_uri=f"http://{REDIRECT_HOST}:{receiver.port}",
+                redirect_uri=receiver.redirect_uri(REDIRECT_HOST),
+                state=state,
                 response_mode="form_post",
             )
             say("Sign in with Microsoft in your browser.")
             if open_browser(flow["auth_uri"]) is False:
                 say(f"No browser could be opened. Open this address yourself: {flow['auth_uri']}")
-            answer = receiver.wait_for(flow["state"], self._browser_timeout, self._cancelled)
+            answer = receiver.wait(self._browser_timeout, self._cancelled)
         if self._cancelled.is_set():
             return {}
         if answer is None:
@@ -305,100 +311,6 @@ class MicrosoftTokens:
 
     def refresh(self) -> str:
         return self._method.silent_access_token(force_refresh=True)
-
-
-# --- the one-shot loopback listener --------------------------------------------
-
-
-class _ReceiverServer(HTTPServer):
-    allow_reuse_address = False  # never share the port with another listener
-    expected_state = ""
-    answer: dict[str, str] | None = None
-
-    def server_bind(self) -> None:
-        # HTTPServer's own looks the host name up, which can stall; not needed here.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = str(self.server_address[0]), self.server_address[1]
-
-
-class _ReceiverHandler(BaseHTTPRequestHandler):
-    server: _ReceiverServer
-    timeout = 10  # a connection that never sends its request must not block sign-in
-
-    def do_GET(self) -> None:
-        self._take(urlsplit(self.path).query)
-
-    def do_POST(self) -> None:  # response_mode=form_post
-        length = int(self.headers.get("Content-Length") or 0)
-        if not 0 < length <= 64 * 1024:
-            self._reply(400, "This page only takes the answer of a sign-in.")
-            return
-        self._take(self.rfile.read(length).decode("utf-8", "replace"))
-
-    def _take(self, encoded: str) -> None:
-        fields = {key: values[0] for key, values in parse_qs(encoded).items()}
-        belongs = secrets.compare_digest(fields.get("state", ""), self.server.expected_state)
-        if not belongs or not ({"code", "error"} & fields.keys()):
-            self._reply(400, "This page only takes the answer of an Intranet Companion sign-in.")
-            return
-        self.server.answer = fields
-        if "error" in fields:
-            self._reply(200, "The sign-in did not complete. You can close this tab.")
-        else:
-            self._reply(200, "You are signed in. You can close this tab and go back to "
-                             "Intranet Companion.")
-
-    def _reply(self, status: int, sentence: str) -> None:
-        body = (f"<!doctype html><meta charset='utf-8'><title>Intranet Companion</title>"
-                f"<p>{html.escape(sentence)}</p>").encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # request lines carry the authorization code; never print them
-
-
-class LoopbackReceiver:
-    """Listens on 127.0.0.1 until the browser brings back the answer whose `state`
-    matches; other requests (probes, favicon, a forged answer) are turned away."""
-
-    def __init__(self, port: int = 0) -> None:
-        try:
-            self._server = _ReceiverServer(("127.0.0.1", port), _ReceiverHandler)
-        except OSError as problem:
-            raise ConfigError(
-                f"Cannot listen on 127.0.0.1 port {port} for the sign-in "
-                f"({problem.strerror}). Set oauth_redirect_port to 0 or a free port.") from None
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
-
-    def wait_for(self, state: str, timeout: float,
-                 cancelled: threading.Event) -> dict[str, str] | None:
-        """The answer's fields, or None after `timeout` seconds or once `cancelled`."""
-        self._server.expected_state = state
-        deadline = time.monotonic() + timeout
-        while self._server.answer is None and not cancelled.is_set():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None
-            self._server.timeout = min(remaining, 0.5)
-            self._server.handle_request()
-        return self._server.answer
-
-    def close(self) -> None:
-        self._server.server_close()
-
-    def __enter__(self) -> LoopbackReceiver:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
 
 
 # --- settings ------------------------------------------------------------------

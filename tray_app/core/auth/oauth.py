@@ -2,34 +2,30 @@
 ("Signing in") and RFC 8252 want a native app to use it.
 
 Sign-in: endpoints from RFC 8414 discovery (policy may override them), the system
-browser, a one-shot loopback redirect on 127.0.0.1, PKCE S256 and a random `state`.
-Afterwards the provider hands out the access token silently, refreshing it when it has
-expired and once more after a 401, and keeps the newest refresh token (rotation). The
-tokens live only in the SecretStore, as one JSON record per intranet.
+browser, the shared loopback receiver on 127.0.0.1 (loopback.py: only the answer with our
+`state` counts), PKCE S256 and a random `state`. Afterwards the provider hands out the
+access token silently, refreshing it when it has expired and once more after a 401, and
+keeps the newest refresh token (rotation). The tokens live only in the SecretStore, as
+one JSON record per intranet.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import json
 import logging
-import queue
 import re
 import secrets
-import socketserver
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
-from html import escape
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
-from tray_app import APP_NAME
-from tray_app.core.auth.base import OpenBrowser, Say
+from tray_app.core.auth.base import SIGN_IN_CANCELLED, OpenBrowser, Say
+from tray_app.core.auth.loopback import LoopbackReceiver
 from tray_app.core.client import FormAnswer, IntranetClient
 from tray_app.core.config import Config
 from tray_app.core.credentials import SIGN_IN_HINT
@@ -123,19 +119,36 @@ class OAuthSignIn:
         verifier = secrets.token_urlsafe(64)
         state = secrets.token_urlsafe(24)
         register_secret(verifier)
-        self._cancelled.clear()
-        with LoopbackReceiver(self._config.get("oauth_redirect_port"), state) as receiver:
-            url = self._authorization_url(endpoints, receiver.redirect_uri, state, verifier)
-            say(f"Sign in to {_host(intranet_url)} in your browser.")
+        try:
+            answer, redirect_uri = self._browser_answer(endpoints, state, verifier, open_browser,
+                                                        say)
+            code = self._code_from(answer, state, intranet_url)
+            fields = {"grant_type": "authorization_code", "code": code,
+                      "redirect_uri": redirect_uri, "code_verifier": verifier}
+            body = self._token_request(endpoints.token, self._client_id(), fields,
+                                       refreshing=False)
+            record = self._record_from(body, intranet_url, endpoints.token, endpoints.revocation)
+            if self._cancelled.is_set():  # cancelled while the code was being redeemed
+                raise SignInNeeded(SIGN_IN_CANCELLED)
+            self._save(record)
+        finally:
+            self._cancelled.clear()  # only now: a cancel() that came early still counts
+        log.info("Signed in to %s with the intranet's OAuth server", intranet_url)
+
+    def _browser_answer(
+        self, endpoints: Endpoints, state: str, verifier: str, open_browser: OpenBrowser,
+        say: Say,
+    ) -> tuple[dict[str, str] | None, str]:
+        """The answer brought back to the loopback receiver (None: timeout or cancelled),
+        and the redirect URI it came to."""
+        port = self._config.get("oauth_redirect_port")
+        with LoopbackReceiver(state, port=port, path=CALLBACK_PATH) as receiver:
+            redirect_uri = receiver.redirect_uri()
+            url = self._authorization_url(endpoints, redirect_uri, state, verifier)
+            say(f"Sign in to {_host(self._config.intranet_url())} in your browser.")
             if open_browser(url) is False:
                 say(f"No browser could be opened. Open this address yourself: {url}")
-            answer = receiver.wait(self._timeout, self._cancelled)
-        code = self._code_from(answer, state, intranet_url)
-        fields = {"grant_type": "authorization_code", "code": code,
-                  "redirect_uri": receiver.redirect_uri, "code_verifier": verifier}
-        body = self._token_request(endpoints.token, self._client_id(), fields, refreshing=False)
-        self._save(self._record_from(body, intranet_url, endpoints.token, endpoints.revocation))
-        log.info("Signed in to %s with the intranet's OAuth server", intranet_url)
+            return receiver.wait(self._timeout, self._cancelled), redirect_uri
 
     def provider(self) -> OAuthTokens:
         return OAuthTokens(self)
@@ -149,7 +162,8 @@ class OAuthSignIn:
         self._secrets.delete(secret_name(intranet_url))
 
     def cancel(self) -> None:
-        """Stop a sign-in that is waiting for the browser (from another thread)."""
+        """Stop a sign-in that is waiting for the browser or redeeming its code (from
+        another thread); it then raises SignInNeeded("Sign-in was cancelled.")."""
         self._cancelled.set()
 
     # --- endpoints ----------------------------------------------------------------------
@@ -210,7 +224,7 @@ class OAuthSignIn:
         host = _host(intranet_url)
         if answer is None:
             if self._cancelled.is_set():
-                raise CompanionError(ErrorKind.AUTH, "Sign-in was cancelled.")
+                raise SignInNeeded(SIGN_IN_CANCELLED)
             minutes = max(1, round(self._timeout / 60))
             raise CompanionError(
                 ErrorKind.AUTH,
@@ -484,104 +498,3 @@ def _host(url: str) -> str:
 
 def _header_safe(value: str) -> bool:
     return bool(value) and all("!" <= char <= "~" for char in value)
-
-
-# --- the loopback redirect (RFC 8252 7.3) ------------------------------------------------
-
-
-class LoopbackReceiver:
-    """A one-shot HTTP server on 127.0.0.1 that receives the authorization answer."""
-
-    def __init__(self, port: int, expected_state: str) -> None:
-        self.expected_state = expected_state
-        self._answers: queue.Queue[dict[str, str]] = queue.Queue(maxsize=1)
-        try:
-            self._server = _CallbackServer(("127.0.0.1", port), self)
-        except OSError as problem:
-            raise ConfigError(
-                f"The companion cannot receive the sign-in answer on 127.0.0.1 port {port} "
-                f"({problem.strerror or type(problem).__name__}). Close the program using "
-                "that port, or ask IT to change oauth_redirect_port.") from None
-        self.redirect_uri = f"http://127.0.0.1:{self._server.server_address[1]}{CALLBACK_PATH}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-            name="oauth-loopback", daemon=True)
-        self._thread.start()
-
-    def __enter__(self) -> LoopbackReceiver:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-    def offer(self, answer: dict[str, str]) -> None:
-        """The first answer wins; later ones are ignored."""
-        with contextlib.suppress(queue.Full):
-            self._answers.put_nowait(answer)
-
-    def wait(self, timeout: float, cancelled: threading.Event) -> dict[str, str] | None:
-        deadline = time.monotonic() + timeout
-        while not cancelled.is_set():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None
-            try:
-                return self._answers.get(timeout=min(remaining, 0.2))
-            except queue.Empty:
-                continue
-        return None
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-
-class _CallbackServer(HTTPServer):
-    def __init__(self, address: tuple[str, int], receiver: LoopbackReceiver) -> None:
-        self.receiver = receiver
-        super().__init__(address, _CallbackHandler)
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind looks the host name up, which can stall; not needed here.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
-
-
-class _CallbackHandler(BaseHTTPRequestHandler):
-    server: _CallbackServer
-
-    def do_GET(self) -> None:
-        path, _, query = self.path.partition("?")
-        if path != CALLBACK_PATH:
-            self._page(404, "Nothing here", "This address only receives sign-in answers.")
-            return
-        fields = parse_qs(query, keep_blank_values=True, max_num_fields=20)
-        answer = {name: values[0] for name, values in fields.items()}
-        receiver = self.server.receiver
-        receiver.offer(answer)
-        if not secrets.compare_digest(answer.get("state", ""), receiver.expected_state):
-            self._page(400, "Sign-in refused", "This answer does not belong to the sign-in "
-                       f"{APP_NAME} started, so it was refused.")
-        elif answer.get("error"):
-            self._page(200, "Sign-in not completed", f"{APP_NAME} was not signed in.")
-        else:
-            self._page(200, "Sign-in received",
-                       f"{APP_NAME} received your sign-in and is finishing it.")
-
-    def _page(self, status: int, title: str, sentence: str) -> None:
-        body = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                f"<title>{escape(title)}</title></head><body style=\"font-family: sans-serif; "
-                f"margin: 3em\"><h1>{escape(title)}</h1><p>{escape(sentence)}</p>"
-                "<p>You can close this tab now.</p></body></html>").encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("Referrer-Policy", "no-referrer")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # the request line carries the authorization code
