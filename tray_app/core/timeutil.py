@@ -18,24 +18,22 @@ _RFC3339 = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?"
     r"([Zz]|[+-][0-9]{2}:[0-9]{2})"
 )
-# A server clock outside this range is broken; so is any date the app would do sums on.
+# A server clock outside this range is broken. The app adds days and hours only to the
+# server's clock, so within it no sum can overflow.
 PLAUSIBLE_CLOCK = (datetime(1970, 1, 1, tzinfo=UTC), datetime(3000, 1, 1, tzinfo=UTC))
-# Far enough from datetime.min/max that a year of arithmetic or any time zone fits.
-_SAFE_RANGE = (datetime(2, 1, 1, tzinfo=UTC), datetime(9998, 1, 1, tzinfo=UTC))
 _MAX_HTTP_DATE_CHARS = 100
 
 
 def parse_rfc3339(value: object) -> datetime | None:
     """An aware UTC datetime, or None when `value` is not an RFC 3339 time with offset
-    (or lies within a year of the ends of the calendar)."""
+    that UTC can hold (0001-01-01T00:00:00+01:00 is before year 1 in UTC)."""
     if not isinstance(value, str) or not _RFC3339.fullmatch(value):
         return None
     text = value.replace("z", "Z").replace("Z", "+00:00")
     try:
-        moment = datetime.fromisoformat(text).astimezone(UTC)
+        return datetime.fromisoformat(text).astimezone(UTC)
     except (ValueError, OverflowError):
         return None
-    return moment if _SAFE_RANGE[0] <= moment <= _SAFE_RANGE[1] else None
 
 
 def format_utc(moment: datetime) -> str:
