@@ -10,7 +10,7 @@ import pytest
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 REPO = Path(__file__).resolve().parents[1]
-pytest_plugins = ["fakeserver"]
+pytest_plugins = ["fakeserver", "qt_fixtures"]
 
 
 @pytest.fixture(autouse=True)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from PySide6.QtCore import QObject, Qt, QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
+from qt_fixtures import UrlCatcher
 
 from tray_app.core.check import Checker
 from tray_app.core.config import load_config
@@ -29,34 +29,6 @@ from tray_app.ui.tray import TrayPresenter
 REPO = Path(__file__).resolve().parents[1]
 
 DROPBOX = "Dropbox has unexpectedly been disconnected. Please reconnect your Dropbox account."
-
-
-class UrlCatcher(QObject):
-    """Stands in for the browser: QDesktopServices hands it every URL opened."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[str] = []
-
-    @Slot(QUrl)
-    def open(self, url: QUrl) -> None:
-        self.urls.append(url.toString())
-
-
-@pytest.fixture
-def browser(qapp) -> Iterator[UrlCatcher]:
-    catcher = UrlCatcher()
-    for scheme in ("http", "https"):
-        QDesktopServices.setUrlHandler(scheme, catcher, "open")
-    yield catcher
-    for scheme in ("http", "https"):
-        QDesktopServices.unsetUrlHandler(scheme)
-
-
-@pytest.fixture
-def demo() -> Iterator[DemoIntranet]:
-    with DemoIntranet() as server:
-        yield server
 
 
 def make_controller(url: str, token: str, policy: dict | None = None) -> Controller:

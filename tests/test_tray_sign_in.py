@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
-import pytest
-from PySide6.QtCore import QObject, QTimer, QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QTimer
+from qt_fixtures import UrlCatcher
 
 from tray_app.core.auth import Account
 from tray_app.core.auth.oauth import secret_name
@@ -23,18 +21,6 @@ from tray_app.core.state import StateStore
 from tray_app.demo.server import DemoIntranet
 from tray_app.ui.controller import Controller
 from tray_app.ui.tray import TrayPresenter
-
-
-class UrlCatcher(QObject):
-    """Stands in for a browser that opens the page and then nobody answers it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[str] = []
-
-    @Slot(QUrl)
-    def open(self, url: QUrl) -> None:
-        self.urls.append(url.toString())
 
 
 class SlowBackend(MemoryBackend):
@@ -52,22 +38,6 @@ class SlowBackend(MemoryBackend):
         self.threads.append(threading.current_thread())
         time.sleep(0.3)
         super().remove(key)
-
-
-@pytest.fixture
-def browser(qapp) -> Iterator[UrlCatcher]:
-    catcher = UrlCatcher()
-    for scheme in ("http", "https"):
-        QDesktopServices.setUrlHandler(scheme, catcher, "open")
-    yield catcher
-    for scheme in ("http", "https"):
-        QDesktopServices.unsetUrlHandler(scheme)
-
-
-@pytest.fixture
-def demo() -> Iterator[DemoIntranet]:
-    with DemoIntranet() as server:
-        yield server
 
 
 def demo_config(demo: DemoIntranet) -> Config:

@@ -1,0 +1,42 @@
+"""Fixtures for the tray tests: a stand-in browser and the demo intranet.
+
+Loaded for every test by conftest.py's `pytest_plugins`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+
+from tray_app.demo.server import DemoIntranet
+
+
+class UrlCatcher(QObject):
+    """Stands in for the browser: QDesktopServices hands it every URL opened, and
+    nothing answers the page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url.toString())
+
+
+@pytest.fixture
+def browser(qapp) -> Iterator[UrlCatcher]:
+    catcher = UrlCatcher()
+    for scheme in ("http", "https"):
+        QDesktopServices.setUrlHandler(scheme, catcher, "open")
+    yield catcher
+    for scheme in ("http", "https"):
+        QDesktopServices.unsetUrlHandler(scheme)
+
+
+@pytest.fixture
+def demo() -> Iterator[DemoIntranet]:
+    with DemoIntranet() as server:
+        yield server
