@@ -17,9 +17,9 @@ import pytest
 
 from tray_app.core import secrets
 from tray_app.core.config import Config, load_config
-from tray_app.core.credentials import KeyringUnavailable
 from tray_app.core.policy import RawPolicy
 from tray_app.core.secrets import open_secret_store
+from tray_app.core.tokens import KeyringUnavailable
 from tray_app.demo.server import DemoIntranet
 
 REPO = Path(__file__).resolve().parents[1]

@@ -19,7 +19,6 @@ from keyring.compat import properties
 from keyring.errors import KeyringLocked, PasswordDeleteError
 
 from tray_app.core.config import Config, load_config
-from tray_app.core.credentials import KeyringUnavailable
 from tray_app.core.policy import RawPolicy
 from tray_app.core.secrets import (
     CHUNK_UTF16_UNITS,
@@ -30,6 +29,7 @@ from tray_app.core.secrets import (
     open_secret_store,
     split_for_backend,
 )
+from tray_app.core.tokens import KeyringUnavailable
 from tray_app.demo.server import DemoIntranet
 
 REPO = Path(__file__).resolve().parents[1]

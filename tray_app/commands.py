@@ -8,17 +8,17 @@ import webbrowser
 from typing import Any
 
 from tray_app import APP_NAME
-from tray_app.cli import USAGE_ERROR, print_json, say
 from tray_app.core import paths
 from tray_app.core.auth import Account
 from tray_app.core.check import Checker, CheckReport, report_to_json
 from tray_app.core.config import Config, load_config, load_or_problem, save_user_setting
-from tray_app.core.credentials import TOKEN_ENV
 from tray_app.core.errors import CompanionError, ConfigError
 from tray_app.core.logs import setup_logging
 from tray_app.core.state import StateStore
 from tray_app.core.timeutil import local_time, utc_now
+from tray_app.core.tokens import TOKEN_ENV
 from tray_app.core.wording import state_phrase
+from tray_app.terminal import USAGE_ERROR, print_json, say
 
 
 def _flags(args: argparse.Namespace) -> dict[str, Any]:

@@ -14,25 +14,14 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from tray_app.core.errors import ConfigError
 from tray_app.core.fileio import UnreadableFile, read_json_file
+from tray_app.core.raw_policy import MAX_POLICY_BYTES, RawPolicy
 
 LINUX_POLICY_FILE = Path("/etc/intranet-companion/policy.json")
 POLICY_FILE_ENV = "COMPANION_POLICY_FILE"
-MAX_POLICY_BYTES = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class RawPolicy:
-    """What one policy source holds, before validation."""
-
-    values: dict[str, Any] = field(default_factory=dict)
-    origin: str = ""  # where it came from, shown by diagnose
-    warnings: tuple[str, ...] = ()
 
 
 def read_json_policy(path: Path) -> RawPolicy:

@@ -18,7 +18,7 @@ from xml.parsers.expat import ExpatError
 
 from tray_app.core.errors import ConfigError
 from tray_app.core.fileio import UnreadableFile, read_bytes
-from tray_app.core.policy import MAX_POLICY_BYTES, RawPolicy
+from tray_app.core.raw_policy import MAX_POLICY_BYTES, RawPolicy
 
 DOMAIN = "com.intranetcompanion.app"
 MANAGED_PREFERENCES_DIR = Path("/Library/Managed Preferences")

@@ -13,7 +13,7 @@ import importlib
 from typing import Any
 
 from tray_app.core.errors import ConfigError
-from tray_app.core.policy import RawPolicy
+from tray_app.core.raw_policy import RawPolicy
 
 POLICY_SUBKEY = r"SOFTWARE\Policies\IntranetCompanion"
 HIVES = (("HKLM", "HKEY_LOCAL_MACHINE"), ("HKCU", "HKEY_CURRENT_USER"))

@@ -35,9 +35,9 @@ from typing import Any, Protocol
 from tray_app import APP_ID
 from tray_app.core import paths
 from tray_app.core.config import Config
-from tray_app.core.credentials import KeyringUnavailable
 from tray_app.core.fileio import UnreadableFile, atomic_write_text, read_json_file
 from tray_app.core.timeutil import format_utc, utc_now
+from tray_app.core.tokens import KeyringUnavailable
 
 log = logging.getLogger(__name__)
 

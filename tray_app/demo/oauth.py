@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
 
-from tray_app.demo import pages
+import tray_app.demo.pages as pages
 from tray_app.demo.guards import form_fields, json_body, require_bearer, require_own_origin
 from tray_app.demo.web import (
     HttpError,

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from tray_app.demo import oauth, pages
+import tray_app.demo.oauth as oauth
+import tray_app.demo.pages as pages
 from tray_app.demo.guards import form_fields, json_body, require_bearer, require_own_origin
 from tray_app.demo.pages import ADMIN_PATH, EXTERNAL_APPS_PATH
 from tray_app.demo.store import InvalidChange, UnknownIntegration

@@ -29,9 +29,9 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
+import tray_app.demo.routes as routes
 from tray_app.core.timeutil import format_utc, utc_now
 from tray_app.core.urls import origin_of
-from tray_app.demo import routes
 from tray_app.demo.oauth import DEFAULT_ACCESS_TOKEN_SECONDS, DISCOVERY_PATH, OAuthServer
 from tray_app.demo.pages import ADMIN_PATH, EXTERNAL_APPS_PATH
 from tray_app.demo.scenario import (

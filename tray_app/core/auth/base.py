@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from tray_app.core.credentials import TokenProvider
+from tray_app.core.tokens import TokenProvider
 
 # Opens a URL in the system browser (never an embedded view). The CLI passes
 # webbrowser.open; tests pass a driver that plays the user approving.

@@ -52,9 +52,9 @@ from tray_app.core.auth.idp import (
     shown_error_code,
     unreachable_error,
 )
-from tray_app.core.credentials import SIGN_IN_HINT
 from tray_app.core.errors import CompanionError, ConfigError, ErrorKind, SignInNeeded
 from tray_app.core.logs import register_secret
+from tray_app.core.tokens import SIGN_IN_HINT
 
 if TYPE_CHECKING:
     from google.oauth2.credentials import Credentials

@@ -58,9 +58,9 @@ from tray_app.core.auth.idp import (
     unreachable_error,
 )
 from tray_app.core.auth.loopback import LoopbackReceiver
-from tray_app.core.credentials import SIGN_IN_HINT
 from tray_app.core.errors import CompanionError, ConfigError, ErrorKind, SignInNeeded
 from tray_app.core.logs import register_secret
+from tray_app.core.tokens import SIGN_IN_HINT
 
 if TYPE_CHECKING:
     import msal

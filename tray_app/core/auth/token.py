@@ -8,10 +8,10 @@ from collections.abc import Callable
 
 from tray_app.core.auth.base import OpenBrowser, Say
 from tray_app.core.config import Config
-from tray_app.core.credentials import SIGN_IN_HINT
 from tray_app.core.errors import ConfigError, SignInNeeded
 from tray_app.core.logs import register_secret
 from tray_app.core.secrets import SecretStore
+from tray_app.core.tokens import SIGN_IN_HINT
 
 
 def _read_standard_input() -> str:
