@@ -23,7 +23,7 @@ from approve_browser import Visit, play
 from fakeserver import Reply
 
 from tray_app.core import logs
-from tray_app.core.auth import Account, method_for, needs_sign_in
+from tray_app.core.auth import Account, method_for
 from tray_app.core.auth.oauth import OAuthSignIn, pkce_challenge, secret_name, token_error
 from tray_app.core.check import Checker
 from tray_app.core.client import FormAnswer
@@ -235,7 +235,7 @@ def test_revoked_sessions_mean_sign_in_needed(world: World) -> None:
 
     report = world.checker().run()
 
-    assert isinstance(report.error, SignInNeeded) and needs_sign_in(report.error)
+    assert isinstance(report.error, SignInNeeded) and report.error.offers_sign_in
     assert report.exit_code == 4
     assert "sign in again" in report.error.message.lower()
     assert world.store.get(secret_name(world.demo.url)) is None

@@ -332,6 +332,7 @@ class IntranetClient:
                     "Contact IT if you need it.",
                     detail,
                 ),
+                title="Not allowed to use Intranet Companion",
             )
         if status == 404:
             return ConfigError(

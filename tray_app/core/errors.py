@@ -46,26 +46,53 @@ TITLES: dict[ErrorKind, str] = {
 
 
 class CompanionError(Exception):
-    """A failure with a user-facing message. `retry_after` is in seconds."""
+    """A failure with a user-facing message. It decides its own presentation: `title`
+    for dialogs and the tray, and `offers_sign_in`, whether signing in again can fix it
+    (only then does the tray show the key and offer Sign in…). `retry_after` is in
+    seconds."""
+
+    offers_sign_in_by_default = False
 
     def __init__(
-        self, kind: ErrorKind, message: str, *, retry_after: float | None = None
+        self, kind: ErrorKind, message: str, *, retry_after: float | None = None,
+        title: str | None = None, offers_sign_in: bool | None = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
         self.retry_after = retry_after
-
-    @property
-    def title(self) -> str:
-        return TITLES[self.kind]
+        self.title = title or TITLES[kind]
+        self.offers_sign_in = (self.offers_sign_in_by_default if offers_sign_in is None
+                               else offers_sign_in)
 
     @property
     def exit_code(self) -> int:
         return EXIT_CODES[self.kind]
 
     def to_json(self) -> dict[str, str]:
+        """The `error` object of `check --json` (cli.md)."""
         return {"kind": self.kind.value, "message": self.message}
+
+    def to_message(self) -> dict[str, object]:
+        """Everything the tray needs to present it (the worker protocol)."""
+        return {"kind": self.kind.value, "message": self.message, "title": self.title,
+                "retry_after": self.retry_after, "offers_sign_in": self.offers_sign_in}
+
+    @classmethod
+    def from_message(cls, data: object) -> CompanionError:
+        """The error `to_message` described; ValueError when `data` is not one."""
+        if not isinstance(data, dict):
+            raise ValueError("an error is not an object")
+        kind, message, title = data.get("kind"), data.get("message"), data.get("title")
+        retry_after, offers = data.get("retry_after"), data.get("offers_sign_in")
+        if kind not in ErrorKind._value2member_map_ or not isinstance(message, str) \
+                or not isinstance(title, str) or not isinstance(offers, bool):
+            raise ValueError("an error lacks its kind, message, title or sign-in offer")
+        if retry_after is not None and (isinstance(retry_after, bool)
+                                        or not isinstance(retry_after, int | float)):
+            raise ValueError("an error's retry_after is not a number")
+        return cls(ErrorKind(kind), message, retry_after=retry_after, title=title,
+                   offers_sign_in=offers)
 
 
 class ConfigError(CompanionError):
@@ -74,5 +101,9 @@ class ConfigError(CompanionError):
 
 
 class SignInNeeded(CompanionError):
-    def __init__(self, message: str) -> None:
-        super().__init__(ErrorKind.AUTH, message)
+    """Signing in (again) is what fixes it."""
+
+    offers_sign_in_by_default = True
+
+    def __init__(self, message: str, *, title: str | None = None) -> None:
+        super().__init__(ErrorKind.AUTH, message, title=title)

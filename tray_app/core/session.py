@@ -15,12 +15,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from tray_app.core.auth import needs_sign_in
 from tray_app.core.check import Checker, CheckReport, remember
 from tray_app.core.classify import Notice, State
 from tray_app.core.reminders import Reminders
 from tray_app.core.state import AppState, notice_id
-from tray_app.core.summary import Overall, overall, tooltip
+from tray_app.core.summary import Overall, offers_sign_in, overall, tooltip
 from tray_app.core.timeutil import utc_now
 
 log = logging.getLogger(__name__)
@@ -72,8 +71,7 @@ class Session:
         if report.error is not None or report.classification is None:
             if report.intranet_url is not None:  # an intranet was asked: keep its Retry-After
                 self.checker.store.update(lambda state: remember(state, report))
-            newly = needs_sign_in(report.error) and not (
-                previous is not None and needs_sign_in(previous.error))
+            newly = offers_sign_in(report) and not offers_sign_in(previous)
             return Update(base.report, base.overall, base.tooltip, fixed=fixed,
                           sign_in_needed=newly)
         self._server_offset = report.checked_at - self.clock()

@@ -10,7 +10,6 @@ from enum import StrEnum
 
 from tray_app.core.check import CheckReport
 from tray_app.core.classify import IntegrationView, NoticeKind, State
-from tray_app.core.errors import ErrorKind
 from tray_app.core.timeutil import local_time
 from tray_app.core.urls import safe_reconnect_url
 from tray_app.core.wording import days_phrase, state_phrase
@@ -40,13 +39,16 @@ class Row:
     reconnect_url: str | None  # set where "Reconnect…" is offered
 
 
+def offers_sign_in(report: CheckReport | None) -> bool:
+    """Whether signing in would fix what the report shows (the key icon, "Sign in…")."""
+    return report is not None and report.error is not None and report.error.offers_sign_in
+
+
 def overall(report: CheckReport | None) -> Overall:
     if report is None:
         return Overall.CHECKING
     if report.error is not None:
-        if report.error.kind is ErrorKind.AUTH:
-            return Overall.SIGNED_OUT
-        return Overall.OFFLINE
+        return Overall.SIGNED_OUT if report.error.offers_sign_in else Overall.OFFLINE
     states = {view.state for view in _views(report)}
     if State.DISCONNECTED in states:
         return Overall.DISCONNECTED
@@ -103,7 +105,7 @@ def header(report: CheckReport | None) -> str:
     """Who is signed in, or why nobody is."""
     if report is None:
         return "Checking your integrations…"
-    if report.error is not None and report.error.kind is ErrorKind.AUTH:
+    if offers_sign_in(report):
         return "Not signed in to the intranet"
     user = report.user
     if user is None:
@@ -126,7 +128,7 @@ def menu_status_line(report: CheckReport | None) -> str:
     the shown state is known. The full sentence is in the status window."""
     if report is None or report.error is None:
         return ""
-    if report.error.kind is ErrorKind.AUTH and not report.stale:
+    if report.error.offers_sign_in and not report.stale:
         return ""  # the header already says "Not signed in to the intranet"
     parts = [report.error.title]
     if report.stale:

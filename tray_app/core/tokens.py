@@ -18,10 +18,13 @@ SIGN_IN_HINT = (
 
 
 class KeyringUnavailable(SignInNeeded):
-    """No usable secure password store. `message` replaces the general sentence."""
+    """No usable secure password store (`check` exits 4, as for a missing sign-in), which
+    signing in cannot fix. `message` replaces the general sentence."""
+
+    offers_sign_in_by_default = False
 
     def __init__(self, detail: str = "", *, message: str | None = None) -> None:
-        super().__init__(message or (
+        super().__init__(title="No password store", message=message or (
             "No secure password store (keyring) is available on this computer, so the "
             "companion cannot keep your sign-in and has saved nothing. Start a desktop "
             "session with a keyring (such as GNOME Keyring or KWallet), or set "

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
 
 from tray_app import APP_NAME
 from tray_app.core import summary
-from tray_app.core.auth import needs_sign_in
 from tray_app.core.check import CheckReport
 from tray_app.ui.icons import app_icon, tray_icon
 from tray_app.ui.popup import plain_label
@@ -68,7 +67,7 @@ class StatusWindow(QWidget):
         line = summary.status_line(report)
         self.status.setText(line)
         self.status.setVisible(bool(line))
-        self.sign_in.setVisible(report is not None and needs_sign_in(report.error))
+        self.sign_in.setVisible(summary.offers_sign_in(report))
         self._fill_rows(report)
 
     def _fill_rows(self, report: CheckReport | None) -> None:

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from tray_app import APP_NAME
 from tray_app.core import summary
-from tray_app.core.auth import needs_sign_in
 from tray_app.core.check import CheckReport
 from tray_app.ui.icons import tray_icon
 
@@ -91,7 +90,7 @@ class TrayPresenter(QObject):
         cancel = self._cancel_sign_in
         if cancel is not None:
             self.menu.addAction("Cancel sign-in").triggered.connect(lambda: cancel())
-        elif self.report is not None and needs_sign_in(self.report.error):
+        elif summary.offers_sign_in(self.report):
             self.menu.addAction("Sign in…").triggered.connect(self.sign_in_requested)
 
     def _info(self, text: str) -> QAction:

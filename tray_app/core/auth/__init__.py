@@ -70,12 +70,6 @@ def _lazy_method_class(name: str) -> type:
                           "the companion. Ask IT which sign-in method to use.") from None
 
 
-def needs_sign_in(error: CompanionError | None) -> bool:
-    """True when signing in again can fix `error` (so offer "Sign in…"); False for a
-    missing password store, an account that may not use the API, or other failures."""
-    return isinstance(error, SignInNeeded) and not isinstance(error, KeyringUnavailable)
-
-
 class Account:
     """Sign-in actions over one configuration and one secret store.
 
