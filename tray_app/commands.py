@@ -10,10 +10,11 @@ from typing import Any
 from tray_app import APP_NAME
 from tray_app.core import paths
 from tray_app.core.auth import Account
-from tray_app.core.check import Checker, CheckReport, report_to_json
+from tray_app.core.check import Checker
 from tray_app.core.config import Config, load_config, load_or_problem, save_user_setting
 from tray_app.core.errors import CompanionError, ConfigError
 from tray_app.core.logs import setup_logging
+from tray_app.core.report import CheckReport, report_to_json
 from tray_app.core.state import StateStore
 from tray_app.core.timeutil import local_time, utc_now
 from tray_app.core.tokens import TOKEN_ENV

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tray_app.core.auth import Account
-from tray_app.core.check import Checker, CheckReport
+from tray_app.core.check import Checker
 from tray_app.core.config import Config, load_or_problem
 from tray_app.core.credentials import StaticToken, TokenProvider
 from tray_app.core.instance import InstanceClaim, claim_instance
 from tray_app.core.logs import register_secret, setup_logging
+from tray_app.core.report import CheckReport
 from tray_app.core.schedule import first_check_delay
 from tray_app.core.session import Session
 from tray_app.core.state import StateStore

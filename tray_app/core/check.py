@@ -11,89 +11,18 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from tray_app.core.classify import Classification, Notice, classify
 from tray_app.core.client import FetchResult, IntranetClient
 from tray_app.core.config import Config
 from tray_app.core.credentials import TokenProvider, token_provider
 from tray_app.core.errors import CompanionError, ErrorKind, SignInNeeded
-from tray_app.core.model import IntegrationList, User, parse_integration_list
-from tray_app.core.state import AppState, LastGood, NoticeRecord, StateStore, notice_id
-from tray_app.core.timeutil import format_utc, utc_now
+from tray_app.core.model import parse_integration_list
+from tray_app.core.report import CheckReport
+from tray_app.core.state import AppState, StateStore, remember
+from tray_app.core.timeutil import utc_now
 
 log = logging.getLogger(__name__)
-
-NOTICE_HISTORY_DAYS = 60
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    intranet_url: str | None
-    checked_at: datetime
-    error: CompanionError | None = None
-    answer: IntegrationList | None = None
-    classification: Classification | None = None
-    stale: bool = False
-    confirmed_at: datetime | None = None  # server time the shown answer was confirmed at
-    etag: str | None = None  # of a fresh answer, to send next time
-    retry_not_before: datetime | None = None  # this computer's clock, after a Retry-After
-
-    @property
-    def outcome(self) -> str:
-        if self.error is not None:
-            return "error"
-        return "attention" if self.classification and self.classification.notices else "ok"
-
-    @property
-    def exit_code(self) -> int:
-        if self.error is not None:
-            return self.error.exit_code
-        return 1 if self.outcome == "attention" else 0
-
-    @property
-    def user(self) -> User | None:
-        return self.answer.user if self.answer else None
-
-
-def _user_json(user: User | None) -> dict[str, Any] | None:
-    return None if user is None else {"id": user.id, "name": user.name, "email": user.email}
-
-
-def report_to_json(report: CheckReport) -> dict[str, Any]:
-    """The `check --json` object of cli.md."""
-    result = report.classification
-    data: dict[str, Any] = {
-        "schema": 1,
-        "intranet_url": report.intranet_url,
-        "checked_at": format_utc(report.checked_at),
-        "outcome": report.outcome,
-        "error": report.error.to_json() if report.error else None,
-        "user": _user_json(report.user),
-        "external_apps_url": result.external_apps_url if result else None,
-        "warning_window_days": report.answer.warning_window_days if report.answer else None,
-        "integrations": [
-            {
-                "id": view.id, "name": view.name, "provider": view.provider,
-                "state": view.state.value, "account": view.account,
-                "expires_at": format_utc(view.expires_at) if view.expires_at else None,
-                "days_left": view.days_left, "reason": view.reason,
-                "reconnect_url": view.reconnect_url,
-            }
-            for view in (result.integrations if result else ())
-        ],
-        "notices": [
-            {"integration_id": n.integration_id, "kind": n.kind.value, "key": n.key,
-             "message": n.message}
-            for n in (result.notices if result else ())
-        ],
-        "warnings": list(result.warnings) if result else [],
-    }
-    if report.stale:
-        data["stale"] = True
-        data["confirmed_at"] = format_utc(report.confirmed_at) if report.confirmed_at else None
-    return data
-
 
 @dataclass
 class Checker:
@@ -214,26 +143,3 @@ class Checker:
             classification=classify(last.answer, last.server_time, intranet_url),
             stale=True, confirmed_at=last.server_time, retry_not_before=not_before,
         )
-
-
-def remember(state: AppState, report: CheckReport) -> None:
-    """Record a finished check in `state` (call inside `StateStore.update`)."""
-    state.retry_not_before = report.retry_not_before
-    if report.error is not None or report.answer is None or report.intranet_url is None:
-        return
-    state.last_good = LastGood(report.intranet_url, report.answer, report.etag,
-                               report.checked_at)
-    _record_notices_seen(state, report)
-
-
-def _record_notices_seen(state: AppState, report: CheckReport) -> None:
-    now = report.checked_at
-    assert report.classification is not None
-    for notice in report.classification.notices:
-        key = notice_id(notice.identity)
-        record = state.notices.get(key)
-        if record is None:
-            state.notices[key] = NoticeRecord(first_seen=now, last_seen=now)
-        else:
-            record.last_seen = now
-    state.keep_recent_notices(now - timedelta(days=NOTICE_HISTORY_DAYS))

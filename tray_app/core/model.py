@@ -15,7 +15,7 @@ from typing import Any
 
 from tray_app.core.errors import CompanionError, ErrorKind
 from tray_app.core.text import clean, describe_value
-from tray_app.core.timeutil import format_utc, parse_rfc3339
+from tray_app.core.timeutil import format_utc_exact, parse_rfc3339
 
 DEFAULT_WARNING_WINDOW_DAYS = 10
 _ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
@@ -200,10 +200,7 @@ def bounded_warnings(warnings: list[str]) -> tuple[str, ...]:
 
 
 def _time_json(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    text = format_utc(moment)
-    return f"{text[:-1]}.{moment.microsecond:06d}Z" if moment.microsecond else text
+    return format_utc_exact(moment) if moment else None
 
 
 def answer_to_json(answer: IntegrationList) -> dict[str, Any]:

@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from tray_app.core.check import Checker, CheckReport, remember
+from tray_app.core.check import Checker
 from tray_app.core.classify import Notice, State
 from tray_app.core.reminders import Reminders
-from tray_app.core.state import AppState, notice_id
+from tray_app.core.report import CheckReport
+from tray_app.core.state import AppState, notice_id, remember
 from tray_app.core.summary import Overall, offers_sign_in, overall, tooltip
 from tray_app.core.timeutil import utc_now
 

@@ -18,9 +18,9 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tray_app.core import paths
 from tray_app.core.errors import CompanionError
@@ -35,6 +35,9 @@ from tray_app.core.model import (
 from tray_app.core.text import clean
 from tray_app.core.timeutil import format_utc, parse_rfc3339, utc_now
 
+if TYPE_CHECKING:
+    from tray_app.core.report import CheckReport
+
 log = logging.getLogger(__name__)
 
 STATE_VERSION = 2
@@ -43,6 +46,7 @@ MAX_STATE_BYTES = 4 * 1024 * 1024
 MAX_NOTICE_RECORDS = 1000
 MAX_ETAG_CHARS = 1024
 KEPT_CORRUPT_COPIES = 3
+NOTICE_HISTORY_DAYS = 60
 LOCK_TIMEOUT_SECONDS = 10.0
 
 T = TypeVar("T")
@@ -92,6 +96,32 @@ class AppState:
 
 def notice_id(identity: tuple[str, str, str]) -> str:
     return "|".join(identity)
+
+
+# --- recording a check ---------------------------------------------------------------
+
+
+def remember(state: AppState, report: CheckReport) -> None:
+    """Record a finished check in `state` (call inside `StateStore.update`)."""
+    state.retry_not_before = report.retry_not_before
+    if report.error is not None or report.answer is None or report.intranet_url is None:
+        return
+    state.last_good = LastGood(report.intranet_url, report.answer, report.etag,
+                               report.checked_at)
+    _record_notices_seen(state, report)
+
+
+def _record_notices_seen(state: AppState, report: CheckReport) -> None:
+    now = report.checked_at
+    assert report.classification is not None
+    for notice in report.classification.notices:
+        key = notice_id(notice.identity)
+        record = state.notices.get(key)
+        if record is None:
+            state.notices[key] = NoticeRecord(first_seen=now, last_seen=now)
+        else:
+            record.last_seen = now
+    state.keep_recent_notices(now - timedelta(days=NOTICE_HISTORY_DAYS))
 
 
 # --- to and from JSON -----------------------------------------------------------------

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from tray_app.core.check import CheckReport
 from tray_app.core.classify import IntegrationView, NoticeKind, State
+from tray_app.core.report import CheckReport
 from tray_app.core.timeutil import local_time
 from tray_app.core.urls import safe_reconnect_url
 from tray_app.core.wording import days_phrase, state_phrase

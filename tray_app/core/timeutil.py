@@ -43,6 +43,12 @@ def format_utc(moment: datetime) -> str:
             f"{u.hour:02d}:{u.minute:02d}:{u.second:02d}Z")
 
 
+def format_utc_exact(moment: datetime) -> str:
+    """As format_utc, with the microseconds when there are any (for round trips)."""
+    text = format_utc(moment)
+    return f"{text[:-1]}.{moment.microsecond:06d}Z" if moment.microsecond else text
+
+
 def parse_http_date(value: object) -> datetime | None:
     """An HTTP date (RFC 9110) within PLAUSIBLE_CLOCK as aware UTC, else None."""
     if not isinstance(value, str) or not value or len(value) > _MAX_HTTP_DATE_CHARS:

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 from tray_app import APP_NAME
 from tray_app.core import summary
 from tray_app.core.auth import Account
-from tray_app.core.check import CheckReport
 from tray_app.core.classify import Notice
 from tray_app.core.config import Config, save_user_setting
 from tray_app.core.errors import CompanionError
+from tray_app.core.report import CheckReport
 from tray_app.core.session import Session, Update
 from tray_app.core.urls import allowed_origin, same_origin
 from tray_app.ui.browser import open_in_browser

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from tray_app import APP_NAME
 from tray_app.core import summary
-from tray_app.core.check import CheckReport
+from tray_app.core.report import CheckReport
 from tray_app.ui.icons import app_icon, tray_icon
 from tray_app.ui.popup import plain_label
 

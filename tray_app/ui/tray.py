@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from tray_app import APP_NAME
 from tray_app.core import summary
-from tray_app.core.check import CheckReport
+from tray_app.core.report import CheckReport
 from tray_app.ui.icons import tray_icon
 
 MANAGED = "Managed by your organisation"
