@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tray_app.core import summary
-from tray_app.core.check import CheckReport
 from tray_app.core.errors import CompanionError, ConfigError, ErrorKind, SignInNeeded
+from tray_app.core.report import CheckReport
 from tray_app.core.summary import Overall
 from tray_app.core.tokens import KeyringUnavailable
 
