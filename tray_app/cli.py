@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 from tray_app import APP_NAME, __version__
 
+WORKER_COMMAND = "worker"
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -45,6 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tray_app.demo.server import run
 
         return run(args_list[1:])
+    if args_list == [WORKER_COMMAND]:  # the tray's own worker process, not for people
+        from tray_app.core.worker import serve
+
+        return serve(sys.stdin.buffer, sys.stdout.buffer)
     args = build_parser().parse_args(args_list)
     if args.command is None:
         from tray_app.gui_entry import run_gui

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tray_app.core.classify import Classification, Notice, classify
+from tray_app.core.classify import Classification, classify
 from tray_app.core.client import FetchResult, IntranetClient
 from tray_app.core.config import Config
 from tray_app.core.credentials import TokenProvider, token_provider
@@ -87,8 +87,9 @@ class Checker:
         finally:
             client.close()
 
-    def acknowledge(self, notices: Iterable[Notice]) -> None:
-        """Tell the intranet the user has seen these (optional API; failures only logged)."""
+    def acknowledge(self, identities: Iterable[tuple[str, str, str]]) -> None:
+        """Tell the intranet the user has seen these notices, by (integration id, kind,
+        key) (optional API; failures only logged)."""
         try:
             intranet_url = self.config.intranet_url()
             token = self._provider(intranet_url).access_token()
@@ -97,8 +98,8 @@ class Checker:
             log.info("Not acknowledging notices: %s", problem.message)
             return
         try:
-            for notice in notices:
-                client.ack_notice(token, notice.integration_id, notice.kind.value, notice.key)
+            for integration_id, kind, key in identities:
+                client.ack_notice(token, integration_id, kind, key)
         except CompanionError as problem:
             log.info("The intranet did not take the acknowledgement: %s", problem.message)
         finally:

@@ -1,0 +1,143 @@
+"""Running one worker process from the tray (core/worker.py is the other side).
+
+`call_worker` starts `intranet-companion worker`, sends the request, relays the
+messages before the final one and returns the final one. Whatever the worker does
+(crashes, hangs past the deadline, prints garbage, is cancelled) ends in a
+CompanionError that the tray shows as "could not check" with a retry; the process is
+killed, never left behind. No Qt and no HTTP: the tray's first check calls this before
+Qt is even loaded.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import IO, Any
+
+from tray_app.core.errors import CompanionError, ErrorKind
+from tray_app.core.worker_protocol import (
+    COULD_NOT_CHECK,
+    FINAL_TYPES,
+    MAX_LINE_BYTES,
+    TYPES,
+    ProtocolError,
+    decode,
+    encode,
+)
+
+log = logging.getLogger(__name__)
+
+_POLL_SECONDS = 0.1
+_NO_WINDOW = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # Windows: no console flashes up
+
+
+class WorkerCancelled(CompanionError):
+    def __init__(self) -> None:
+        super().__init__(ErrorKind.AUTH, "Cancelled.", title="Cancelled")
+
+
+def worker_command() -> list[str]:
+    """This program, run as its own worker: the frozen executable, or `python -m tray_app`."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "worker"]
+    return [sys.executable, "-m", "tray_app", "worker"]
+
+
+def call_worker(
+    request: Mapping[str, Any],
+    *,
+    deadline_seconds: float,
+    on_message: Callable[[dict[str, Any]], None] = lambda _message: None,
+    cancelled: threading.Event | None = None,
+    env: Mapping[str, str] | None = None,
+    command: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """The worker's final message ("report" or "result"). CompanionError when it gave
+    none in time; WorkerCancelled when `cancelled` was set first."""
+    process = _start(list(command or worker_command()), env)
+    lines: queue.Queue[bytes | None] = queue.Queue()
+    threading.Thread(target=_read_lines, args=(process.stdout, lines), name="worker-output",
+                     daemon=True).start()
+    try:
+        _send(process, request)
+        return _wait_for_final(lines, time.monotonic() + deadline_seconds, on_message,
+                               cancelled or threading.Event())
+    finally:
+        _stop(process)
+
+
+def _start(command: list[str], env: Mapping[str, str] | None) -> subprocess.Popen[bytes]:
+    try:
+        return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, env=dict(env or os.environ),
+                                creationflags=_NO_WINDOW)
+    except OSError as problem:
+        raise _failure(f"its worker could not start ({problem.strerror or problem})") from None
+
+
+def _send(process: subprocess.Popen[bytes], request: Mapping[str, Any]) -> None:
+    assert process.stdin is not None
+    try:
+        process.stdin.write(encode(dict(request)))
+        process.stdin.close()
+    except OSError:
+        pass  # it died at once; its missing answer says so below
+
+
+def _read_lines(stream: IO[bytes] | None, lines: queue.Queue[bytes | None]) -> None:
+    assert stream is not None
+    try:
+        for line in iter(lambda: stream.readline(MAX_LINE_BYTES + 1), b""):
+            lines.put(line)
+    except (OSError, ValueError):
+        pass
+    lines.put(None)  # end of output
+
+
+def _wait_for_final(lines: queue.Queue[bytes | None], deadline: float,
+                    on_message: Callable[[dict[str, Any]], None],
+                    cancelled: threading.Event) -> dict[str, Any]:
+    while True:
+        if cancelled.is_set():
+            raise WorkerCancelled()
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _failure("its worker did not finish in time")
+        try:
+            line = lines.get(timeout=min(remaining, _POLL_SECONDS))
+        except queue.Empty:
+            continue
+        if line is None:
+            raise _failure("its worker stopped without an answer")
+        try:
+            message = decode(line, TYPES, "type")
+        except ProtocolError as problem:
+            raise _failure(f"its worker answered wrongly: {problem}") from None
+        if message["type"] in FINAL_TYPES:
+            return message
+        on_message(message)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.kill()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        log.warning("A worker process (%d) did not end after it was killed", process.pid)
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+def _failure(what: str) -> CompanionError:
+    log.warning("The check could not run: %s", what)
+    return CompanionError(
+        ErrorKind.PROTOCOL,
+        f"Intranet Companion could not check just now: {what}. It will try again shortly.",
+        title=COULD_NOT_CHECK)

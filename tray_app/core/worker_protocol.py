@@ -1,0 +1,47 @@
+"""The tray <-> worker protocol: one versioned JSON object per line.
+
+The tray sends one request line on the worker's standard input:
+    {"v": 1, "op": "check" | "ack" | "sign-in" | "sign-out", "intranet_url": ..., ...}
+The worker answers with lines on its standard output, the last one final:
+    {"v": 1, "type": "open", "url": ...}          a sign-in page for the tray to open
+    {"v": 1, "type": "progress", "text": ...}     a sentence to log
+    {"v": 1, "type": "report", "report": {...}}   a check's report (final for "check")
+    {"v": 1, "type": "result", "sentence": ..., "error": {...} | null}   (final otherwise)
+No Qt and no HTTP here: both sides import it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+VERSION = 1
+OPS = ("check", "ack", "sign-in", "sign-out")
+TYPES = ("open", "progress", "report", "result")
+FINAL_TYPES = ("report", "result")
+MAX_LINE_BYTES = 8 * 1024 * 1024  # a report is at most a few MB (the answer's own cap)
+COULD_NOT_CHECK = "Could not check"  # the title of every failure of the worker itself
+
+
+class ProtocolError(ValueError):
+    """A line that is not a message of this protocol."""
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """One line; ASCII-only JSON, so no encoding or surrogate can garble it."""
+    return (json.dumps({"v": VERSION, **message}, separators=(",", ":")) + "\n").encode("ascii")
+
+
+def decode(line: bytes, allowed: tuple[str, ...], field: str) -> dict[str, Any]:
+    """The message in `line` whose `field` ("op" or "type") is one of `allowed`."""
+    if len(line) > MAX_LINE_BYTES:
+        raise ProtocolError("a line is too long")
+    try:
+        message = json.loads(line)
+    except (ValueError, RecursionError):
+        raise ProtocolError("a line is not JSON") from None
+    if not isinstance(message, dict) or message.get("v") != VERSION:
+        raise ProtocolError("a line is not a version 1 message")
+    if message.get(field) not in allowed:
+        raise ProtocolError(f"a message has an unknown {field}")
+    return message
