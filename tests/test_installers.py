@@ -460,13 +460,19 @@ def frozen_gui(tmp_path: Path) -> GuiRun:
 
 
 def run_gui_until_checked(env: dict[str, str], log: Path) -> str:
-    """Start the frozen tray app with --demo, wait for its first check, stop it cleanly."""
-    process = subprocess.Popen([str(FROZEN), "--demo"], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    """Start the frozen tray app against the demo intranet, wait for its first check (in
+    its worker process), stop it cleanly. (`--demo` keeps its log in a sandbox.)"""
+    with DemoIntranet(token=TOKEN) as demo:
+        return _run_frozen_tray(demo, {**env, "COMPANION_TOKEN": TOKEN}, log)
+
+
+def _run_frozen_tray(demo: DemoIntranet, env: dict[str, str], log: Path) -> str:
+    process = subprocess.Popen([str(FROZEN), "--intranet-url", demo.url], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and process.poll() is None:
-            if log.exists() and "GET /api/v1/me/integrations -> 200" in log.read_text():
+            if log.exists() and f"Checked {demo.url}" in log.read_text():
                 break
             time.sleep(0.2)
         assert process.poll() is None, process.communicate()[0]
@@ -477,7 +483,7 @@ def run_gui_until_checked(env: dict[str, str], log: Path) -> str:
             process.kill()
     text = log.read_text() if log.exists() else "(no log)"
     assert process.returncode == 0, output + text[-3000:]
-    assert "GET /api/v1/me/integrations -> 200" in text, text[-3000:]
+    assert f"Checked {demo.url}: 5 integrations" in text, text[-3000:]  # by its worker
     assert "unusable" not in text, text[-3000:]  # every SVG icon rendered (iconengines)
     return output
 

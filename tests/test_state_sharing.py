@@ -16,6 +16,7 @@ from fakeserver import FakeServer, Reply
 from tray_app.core.check import Checker
 from tray_app.core.config import load_config
 from tray_app.core.credentials import StaticToken
+from tray_app.core.report import CheckReport
 from tray_app.core.session import Session
 from tray_app.core.state import StateStore, notice_id
 
@@ -35,10 +36,14 @@ def body(base: str) -> dict:
                  "status": "disconnected", "disconnected_at": "2026-11-26T08:00:00Z"}]}
 
 
-def tray_session(url: str) -> Session:
+def tray_session() -> Session:
+    return Session(StateStore())
+
+
+def worker_check(url: str) -> CheckReport:
+    """What the tray's check worker does (it never saves the state)."""
     config = load_config({"intranet_url": url})
-    checker = Checker(config, StateStore(), provider_factory=lambda _url: StaticToken(TOKEN))
-    return Session(checker)
+    return Checker(config, StateStore(), provider_factory=lambda _url: StaticToken(TOKEN)).run()
 
 
 def start_check_process(url: str) -> subprocess.Popen[str]:
@@ -58,8 +63,8 @@ def test_a_dismissal_survives_a_check_process_that_started_before_it(
         fake_server) -> None:
     server = fake_server()
     server.respond("GET", PATH, Reply.json(body(server.url)))
-    session = tray_session(server.url)
-    update = session.apply(session.check())
+    session = tray_session()
+    update = session.apply(worker_check(server.url))
     dropbox, slack = update.popup
     assert dropbox.integration_id == "dropbox"
 
@@ -84,12 +89,12 @@ def test_the_tray_check_hands_its_result_over_without_undoing_a_dismissal(
         fake_server) -> None:
     server = fake_server()
     server.respond("GET", PATH, Reply.json(body(server.url)))
-    session = tray_session(server.url)
-    dropbox = session.apply(session.check()).popup[0]
+    session = tray_session()
+    dropbox = session.apply(worker_check(server.url)).popup[0]
 
     server.respond("GET", PATH, Reply.json(body(server.url), delay=SLOW_SECONDS))
     reports = []
-    worker = threading.Thread(target=lambda: reports.append(session.check()))
+    worker = threading.Thread(target=lambda: reports.append(worker_check(server.url)))
     worker.start()
     wait_for_request(server, 2)
     session.dismiss(dropbox)
@@ -103,8 +108,8 @@ def test_the_tray_check_hands_its_result_over_without_undoing_a_dismissal(
 def test_many_check_processes_and_the_tray_lose_nothing(fake_server) -> None:
     server = fake_server()
     server.respond("GET", PATH, Reply.json(body(server.url)))
-    session = tray_session(server.url)
-    dropbox, slack = session.apply(session.check()).popup
+    session = tray_session()
+    dropbox, slack = session.apply(worker_check(server.url)).popup
     server.respond("GET", PATH, Reply.json(body(server.url), delay=0.3))
     processes = [start_check_process(server.url) for _ in range(4)]
     session.dismiss(dropbox)

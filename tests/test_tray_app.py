@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,13 +15,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from qt_fixtures import UrlCatcher
 
-from tray_app.core.check import Checker
 from tray_app.core.config import load_config
-from tray_app.core.credentials import StaticToken
 from tray_app.core.policy import RawPolicy
 from tray_app.core.session import Session
 from tray_app.core.state import StateStore
 from tray_app.core.summary import Overall
+from tray_app.core.worker_client import WorkerJobs
 from tray_app.demo.server import DemoIntranet
 from tray_app.ui.controller import Controller
 from tray_app.ui.popup import NoticePopup
@@ -34,8 +34,8 @@ DROPBOX = "Dropbox has unexpectedly been disconnected. Please reconnect your Dro
 def make_controller(url: str, token: str, policy: dict | None = None) -> Controller:
     config = load_config({"intranet_url": url}, environ={},
                          policy=RawPolicy(policy or {}, origin="test"))
-    checker = Checker(config, StateStore(), provider_factory=lambda _u: StaticToken(token))
-    return Controller(Session(checker), config, autostart=None)
+    workers = WorkerJobs(url, 20, env={**os.environ, "COMPANION_TOKEN": token})
+    return Controller(Session(StateStore()), config, None, workers)
 
 
 @pytest.fixture
@@ -212,7 +212,7 @@ def test_popup_is_keyboard_operable_with_accessible_names(qtbot, started: Contro
 def test_remind_me_later_snoozes(qtbot, started: Controller, demo: DemoIntranet) -> None:
     started.popup.remind_later.click()
     assert not started.popup.isVisible()
-    state = started.session.checker.store.load()
+    state = started.session.store.load()
     snoozed = [r.snoozed_until for r in state.notices.values() if r.snoozed_until]
     assert len(snoozed) == 2
     now = datetime.now(UTC)
@@ -256,7 +256,8 @@ def test_unreadable_policy_is_shown_not_crashed(qtbot, tmp_path: Path,
     bad.write_text("{oops")
     monkeypatch.setenv("COMPANION_POLICY_FILE", str(bad))
     config = load_or_problem({"intranet_url": "https://i.example"})
-    controller = Controller(Session(Checker(config, StateStore())), config, None)
+    controller = Controller(Session(StateStore()), config, None,
+                            WorkerJobs("https://i.example", 20))
     with qtbot.waitSignal(controller.update_shown, timeout=10_000) as blocker:
         controller.start()
     assert blocker.args[0].report.error.kind.value == "config"
@@ -265,19 +266,17 @@ def test_unreadable_policy_is_shown_not_crashed(qtbot, tmp_path: Path,
 
 
 def test_sign_out_then_sign_in_through_the_demo_oauth_server(qtbot, demo: DemoIntranet,
-                                                             browser: UrlCatcher) -> None:
+                                                             browser: UrlCatcher,
+                                                             tmp_path: Path) -> None:
     import threading
 
     from approve_browser import play
 
-    from tray_app.core.auth import Account
-    from tray_app.gui_entry import DemoBootstrap
-
     config = load_config({"intranet_url": demo.url}, environ={}, policy=RawPolicy())
-    account = Account.for_demo(config)
-    bootstrap = DemoBootstrap(account, demo.token)
-    checker = Checker(config, StateStore(), provider_factory=bootstrap.provider)
-    controller = Controller(Session(checker), config, None, account, bootstrap)
+    env = {**os.environ, "COMPANION_TOKEN": demo.token,  # as --demo starts (demo_process.py)
+           "PYTHON_KEYRING_BACKEND": "tray_app.demo.sandbox_keyring.PlaintextSandboxKeyring",
+           "DEMO_KEYRING_FILE": str(tmp_path / "demo-keyring.json")}
+    controller = Controller(Session(StateStore()), config, None, WorkerJobs(demo.url, 20, env))
     with qtbot.waitSignal(controller.update_shown, timeout=10_000):
         controller.start()
     controller.popup.close()
@@ -314,7 +313,7 @@ def test_menu_says_what_is_wrong_in_one_short_line(qtbot, started: Controller,
 
 SIGTERM_WHILE_QT_LOADS = """
 import os, signal, sys
-from tray_app.gui_entry import QuitSignals
+from tray_app.startup import QuitSignals
 signals = QuitSignals.catch()
 os.kill(os.getpid(), signal.SIGTERM)  # as at a logout that comes while Qt still loads
 from PySide6.QtCore import QTimer

@@ -1,7 +1,7 @@
 """The tray's brain, without Qt: what to show after each check, and watching a fix.
 
-Data flows one way: Checker.run() (in a worker thread) -> Session.apply() (in the GUI
-thread) -> an Update the UI presents. The UI calls back with what the user chose.
+Data flows one way: a check (in a worker process, core/worker.py) -> Session.apply() (in
+the GUI thread) -> an Update the UI presents. The UI calls back with what the user chose.
 The session is the tray's one owner of the state: the check hands its report over and
 every change (the check's result, a shown notice, a dismissal, a snooze) is one
 read-modify-write under the state file's lock, so none undoes another, whichever
@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from tray_app.core.check import Checker
 from tray_app.core.classify import Notice, State
+from tray_app.core.errors import CompanionError
 from tray_app.core.reminders import Reminders
 from tray_app.core.report import CheckReport
-from tray_app.core.state import AppState, notice_id, remember
+from tray_app.core.state import AppState, StateStore, notice_id, remember
 from tray_app.core.summary import Overall, offers_sign_in, overall, tooltip
 from tray_app.core.timeutil import utc_now
 
@@ -52,7 +52,7 @@ class Watch:
 
 @dataclass
 class Session:
-    checker: Checker
+    store: StateStore
     clock: Callable[[], datetime] = utc_now
     reminders: Reminders = field(default_factory=Reminders)
     report: CheckReport | None = None
@@ -60,18 +60,31 @@ class Session:
     _had_good_check: bool = False
     _server_offset: timedelta = timedelta(0)
 
-    def check(self) -> CheckReport:
-        """The blocking part; safe to call from a worker thread."""
-        return self.checker.run()
+    def apply_failure(self, problem: CompanionError) -> Update:
+        """A check that did not run through (its worker failed): the last known state,
+        now stale, with the sentence. Shown, never recorded (it asked no intranet)."""
+        return self._apply(self._failed(problem), record=False)
+
+    def _failed(self, problem: CompanionError) -> CheckReport:
+        last = self.report
+        if last is None or last.answer is None or last.intranet_url is None:
+            return CheckReport(last.intranet_url if last else None, self.clock(), error=problem)
+        return CheckReport(last.intranet_url, self.clock(), error=problem, answer=last.answer,
+                           classification=last.classification, stale=True,
+                           confirmed_at=last.confirmed_at)
 
     def apply(self, report: CheckReport) -> Update:
-        """Decide what to show for a finished check. Nothing is shown from a failed one."""
+        """Decide what to show for a finished check, and record it in the state. Nothing
+        is shown from a failed one."""
+        return self._apply(report, record=report.intranet_url is not None)
+
+    def _apply(self, report: CheckReport, *, record: bool) -> Update:
         previous, self.report = self.report, report
         fixed = self._settle_watches(report)
         base = Update(report, overall(report), tooltip(report), fixed=fixed)
         if report.error is not None or report.classification is None:
-            if report.intranet_url is not None:  # an intranet was asked: keep its Retry-After
-                self.checker.store.update(lambda state: remember(state, report))
+            if record:  # an intranet was asked: keep its Retry-After
+                self.store.update(lambda state: remember(state, report))
             newly = offers_sign_in(report) and not offers_sign_in(previous)
             return Update(base.report, base.overall, base.tooltip, fixed=fixed,
                           sign_in_needed=newly)
@@ -94,13 +107,13 @@ class Session:
             self.reminders.mark_shown(due, state, report.checked_at, window)
             return tuple(due)
 
-        return self.checker.store.update(record)
+        return self.store.update(record)
 
     def due_for_popup(self) -> tuple[Notice, ...]:
         """What the popup lists when opened by hand: every current notice not dismissed."""
         if self.report is None or self.report.classification is None or self.report.stale:
             return ()
-        state = self.checker.store.load()
+        state = self.store.load()
         return tuple(
             n for n in self.report.classification.notices
             if not (record := state.notices.get(notice_id(n.identity))) or not record.dismissed
@@ -110,11 +123,11 @@ class Session:
 
     def remind_later(self, notices: Iterable[Notice]) -> None:
         chosen, now = tuple(notices), self._now()
-        self.checker.store.update(lambda state: self.reminders.remind_later(chosen, state, now))
+        self.store.update(lambda state: self.reminders.remind_later(chosen, state, now))
 
     def dismiss(self, notice: Notice) -> None:
         now = self._now()
-        self.checker.store.update(lambda state: self.reminders.dismiss(notice, state, now))
+        self.store.update(lambda state: self.reminders.dismiss(notice, state, now))
 
     def watch(self, integration_id: str, name: str, minutes: int) -> None:
         """After Reconnect: re-check until healthy, for at most `minutes`."""

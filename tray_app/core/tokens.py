@@ -10,6 +10,7 @@ from typing import Protocol
 from tray_app.core.errors import SignInNeeded
 
 TOKEN_ENV = "COMPANION_TOKEN"
+SIGN_IN_CANCELLED = "Sign-in was cancelled."
 
 SIGN_IN_HINT = (
     "Sign in with `intranet-companion sign-in` (or Sign in… in the tray menu), "

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import IO, Any
 
 from tray_app.core.errors import CompanionError, ErrorKind
+from tray_app.core.tokens import TOKEN_ENV
 from tray_app.core.worker_protocol import (
     COULD_NOT_CHECK,
     FINAL_TYPES,
@@ -34,6 +35,12 @@ from tray_app.core.worker_protocol import (
 log = logging.getLogger(__name__)
 
 _POLL_SECONDS = 0.1
+CHECK_MARGIN_SECONDS = 20.0  # start-up, keyring (5 s at most) and a token refresh
+SIGN_IN_SECONDS = 330.0  # the sign-in's own 5 minutes, and some
+SHORT_JOB_SECONDS = 60.0  # sign-out, acknowledgements
+
+Relay = Callable[[dict[str, Any]], None]
+Job = Callable[[Relay], dict[str, Any]]
 _NO_WINDOW = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # Windows: no console flashes up
 
 
@@ -42,11 +49,16 @@ class WorkerCancelled(CompanionError):
         super().__init__(ErrorKind.AUTH, "Cancelled.", title="Cancelled")
 
 
-def worker_command() -> list[str]:
-    """This program, run as its own worker: the frozen executable, or `python -m tray_app`."""
+def own_command() -> list[str]:
+    """This program again, to be given a command: the frozen executable, or
+    `python -m tray_app`."""
     if getattr(sys, "frozen", False):
-        return [sys.executable, "worker"]
-    return [sys.executable, "-m", "tray_app", "worker"]
+        return [sys.executable]
+    return [sys.executable, "-m", "tray_app"]
+
+
+def worker_command() -> list[str]:
+    return [*own_command(), "worker"]
 
 
 def call_worker(
@@ -141,3 +153,44 @@ def _failure(what: str) -> CompanionError:
         ErrorKind.PROTOCOL,
         f"Intranet Companion could not check just now: {what}. It will try again shortly.",
         title=COULD_NOT_CHECK)
+
+
+class WorkerJobs:
+    """Builds the worker jobs: one place that knows the intranet address given on the
+    command line and the environment the workers get (the credential comes from there,
+    or from the keyring, in the worker: core/credentials.py)."""
+
+    def __init__(self, intranet_url: str | None, check_seconds: float,
+                 env: Mapping[str, str] | None = None,
+                 command: list[str] | None = None) -> None:
+        self.intranet_url = intranet_url
+        self._check_seconds = check_seconds + CHECK_MARGIN_SECONDS
+        self._env = dict(os.environ if env is None else env)
+        self._command = command
+
+    def forget_given_token(self) -> None:
+        """After Sign out a token given by the environment (the demo's) is not used."""
+        self._env.pop(TOKEN_ENV, None)
+
+    def check(self) -> Job:
+        return self._job("check", self._check_seconds)
+
+    def acknowledge(self, identities: list[tuple[str, str, str]]) -> Job:
+        return self._job("ack", SHORT_JOB_SECONDS, notices=[list(i) for i in identities])
+
+    def sign_in(self, cancelled: threading.Event) -> Job:
+        return self._job("sign-in", SIGN_IN_SECONDS, cancelled=cancelled)
+
+    def sign_out(self) -> Job:
+        return self._job("sign-out", SHORT_JOB_SECONDS)
+
+    def _job(self, op: str, seconds: float, *, cancelled: threading.Event | None = None,
+             **fields: Any) -> Job:
+        request = {"op": op, "intranet_url": self.intranet_url, **fields}
+        env, command = dict(self._env), self._command
+
+        def job(relay: Relay) -> dict[str, Any]:
+            return call_worker(request, deadline_seconds=seconds, on_message=relay,
+                               cancelled=cancelled, env=env, command=command)
+
+        return job

@@ -14,7 +14,7 @@ from tray_app import APP_NAME
 from tray_app.core.autostart import Autostart, for_platform
 from tray_app.core.config import Config
 from tray_app.core.errors import CompanionError
-from tray_app.gui_entry import Prepared, QuitSignals
+from tray_app.startup import Prepared, QuitSignals
 from tray_app.ui.controller import Controller
 from tray_app.ui.icons import app_icon
 from tray_app.ui.single_instance import SingleInstance
@@ -72,8 +72,7 @@ def run(args: argparse.Namespace, prepared: Prepared) -> int:
         return 0
     _quit_on_signals(app, prepared.quit_signals)
     autostart = None if args.demo else _sync_autostart(prepared.config)
-    controller = Controller(prepared.session, prepared.config, autostart, prepared.account,
-                            prepared.bootstrap)
+    controller = Controller(prepared.session, prepared.config, autostart, prepared.workers)
     instance.activation_requested.connect(controller.show_status)
     controller.start(prepared.first_delay, prepared.first_check)
     try:

@@ -1,5 +1,6 @@
-"""Wires the Qt pieces to the core session: checks off the GUI thread, results back by
-signal, and the user's choices back into core. It decides nothing about tokens or dates."""
+"""Wires the Qt pieces to the core session: checks, sign-in and sign-out run in worker
+processes (through BackgroundTask), their results come back by signal, and the user's
+choices go back into core. It decides nothing about tokens or dates."""
 
 from __future__ import annotations
 
@@ -7,20 +8,23 @@ import logging
 import threading
 from concurrent.futures import Future
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from tray_app import APP_NAME
 from tray_app.core import summary
-from tray_app.core.auth import Account
 from tray_app.core.classify import Notice
 from tray_app.core.config import Config, save_user_setting
-from tray_app.core.errors import CompanionError
-from tray_app.core.report import CheckReport
+from tray_app.core.errors import CompanionError, ErrorKind
+from tray_app.core.report import report_from_message
 from tray_app.core.session import Session, Update
+from tray_app.core.tokens import SIGN_IN_CANCELLED
 from tray_app.core.urls import allowed_origin, same_origin
+from tray_app.core.worker_client import WorkerCancelled, WorkerJobs
+from tray_app.core.worker_protocol import COULD_NOT_CHECK
+from tray_app.ui.background import BackgroundTask
 from tray_app.ui.browser import open_in_browser
 from tray_app.ui.popup import NoticePopup
 from tray_app.ui.status_window import StatusWindow
@@ -28,7 +32,6 @@ from tray_app.ui.tray import MANAGED, TrayPresenter
 
 if TYPE_CHECKING:
     from tray_app.core.autostart import Autostart
-    from tray_app.gui_entry import DemoBootstrap
     from tray_app.ui.scheduler import CheckScheduler
     from tray_app.ui.system_events import SystemEvents
 
@@ -40,27 +43,20 @@ MESSAGE_MS = 10_000
 
 
 class Controller(QObject):
-    check_finished = Signal(object)  # CheckReport, emitted from the worker thread
+    check_done = Signal(object, object)  # the worker's final message, or its CompanionError
     update_shown = Signal(object)  # Update, after the UI has presented it (tests, bench)
-    sign_in_finished = Signal(str, bool)  # sentence, succeeded; from the sign-in worker
-    browser_requested = Signal(str)  # a sign-in page to open, from the sign-in worker
-    sign_out_finished = Signal(str)  # sentence; from the sign-out worker
+    told = Signal(str)  # a sentence just told to the person (tests)
 
     def __init__(self, session: Session, config: Config, autostart: Autostart | None,
-                 account: Account | None = None, bootstrap: DemoBootstrap | None = None,
-                 parent: QObject | None = None) -> None:
+                 workers: WorkerJobs, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.config = config
         self.autostart = autostart
-        self.account = account or Account(config)
-        self.bootstrap = bootstrap
+        self.workers = workers
         self.signing_in = False
-        self.sign_in_finished.connect(self._on_sign_in_finished)
-        self.browser_requested.connect(self._open_sign_in_page)
         self._sign_in_cancel = threading.Event()
         self.signing_out = False
-        self.sign_out_finished.connect(self._on_sign_out_finished)
         self._checking = False
         self._announced: tuple[Notice, ...] = ()
         self.tray: TrayPresenter | None = None
@@ -69,7 +65,7 @@ class Controller(QObject):
         self._scheduler: CheckScheduler | None = None
         self._events: SystemEvents | None = None
         self._tray_waited_ms = 0
-        self.check_finished.connect(self._on_check_finished)
+        self.check_done.connect(self._on_check_done)
 
     # Built on first use: the first check's popup should not wait for what it does not need.
 
@@ -107,7 +103,7 @@ class Controller(QObject):
 
     def _not_before(self) -> datetime | None:
         """The saved Retry-After floor, which every automatic check honours."""
-        return self.session.checker.store.load().retry_not_before
+        return self.session.store.load().retry_not_before
 
     def _start_background(self) -> None:
         """After the first check: the periodic schedule and the system's hints."""
@@ -123,9 +119,9 @@ class Controller(QObject):
     # --- start and stop ------------------------------------------------------------------
 
     def start(self, first_delay_seconds: float = 0.0,
-              first_check: Future[CheckReport] | None = None) -> None:
+              first_check: Future[dict[str, Any]] | None = None) -> None:
         """The first check runs in a worker while the tray is being set up (or was started
-        before Qt was loaded: `first_check`)."""
+        before Qt was loaded: `first_check`, the worker's final message)."""
         if first_check is not None:
             self._checking = True
             first_check.add_done_callback(self._hand_over)
@@ -135,13 +131,11 @@ class Controller(QObject):
             self.request_check()
         self._ensure_tray()
 
-    def _hand_over(self, future: Future[CheckReport]) -> None:
+    def _hand_over(self, future: Future[dict[str, Any]]) -> None:
         try:
-            report: CheckReport | None = future.result()
-        except Exception:  # a bug must not kill the tray: log it, report nothing new
-            log.exception("The check failed unexpectedly")
-            report = None
-        self.check_finished.emit(report)
+            self.check_done.emit(future.result(), None)
+        except CompanionError as problem:
+            self.check_done.emit(None, problem)
 
     def shutdown(self) -> None:
         if self._scheduler is not None:
@@ -180,25 +174,30 @@ class Controller(QObject):
     # --- checks --------------------------------------------------------------------------
 
     def request_check(self) -> None:
-        """Start a check in a worker thread unless one is already running."""
+        """Start a check in a worker process unless one is already running."""
         if self._checking:
             return
         self._checking = True
-        threading.Thread(target=self._check_in_worker, name="check", daemon=True).start()
+        task = BackgroundTask(self.workers.check(), "check")
+        task.done.connect(self.check_done)
+        task.start()
 
-    def _check_in_worker(self) -> None:
-        future: Future[CheckReport] = Future()
-        try:
-            future.set_result(self.session.check())
-        except Exception as problem:
-            future.set_exception(problem)
-        self._hand_over(future)
-
-    def _on_check_finished(self, report: CheckReport | None) -> None:
+    def _on_check_done(self, final: dict[str, Any] | None,
+                       problem: CompanionError | None) -> None:
         self._checking = False
-        if report is None:
-            return
-        update = self.session.apply(report)
+        try:
+            report = report_from_message(final["report"]) if final else None
+        except (ValueError, KeyError):
+            problem = CompanionError(ErrorKind.PROTOCOL, "Intranet Companion could not "
+                                     "check just now: its worker answered wrongly. It will "
+                                     "try again shortly.", title=COULD_NOT_CHECK)
+            report = None
+        if report is not None:
+            update = self.session.apply(report)
+        else:
+            assert problem is not None
+            update = self.session.apply_failure(problem)
+        report = update.report
         self.present(update)
         self._start_background()
         error = report.error
@@ -218,8 +217,7 @@ class Controller(QObject):
             self._announce(update.message)
         seen = update.popup or update.message
         if seen:
-            threading.Thread(target=self.session.checker.acknowledge, args=(seen,),
-                             name="ack", daemon=True).start()
+            BackgroundTask(self.workers.acknowledge([n.identity for n in seen]), "ack").start()
         for _ident, sentence in update.fixed:
             self._tell(sentence)
         if update.sign_in_needed and update.report.error is not None:
@@ -244,6 +242,7 @@ class Controller(QObject):
 
     def _tell(self, sentence: str, *, warning: bool = False) -> None:
         log.info("%s", sentence)
+        self.told.emit(sentence)
         if self.tray is not None:
             icon = (QSystemTrayIcon.MessageIcon.Warning if warning
                     else QSystemTrayIcon.MessageIcon.Information)
@@ -300,48 +299,42 @@ class Controller(QObject):
     # --- signing in ----------------------------------------------------------------------
 
     def sign_in(self) -> None:
-        """Interactive sign-in in a worker (it waits for the browser), then a check.
-        cancel_sign_in() stops it."""
+        """Interactive sign-in in a worker process (it waits for the browser), then a
+        check. cancel_sign_in() stops it."""
         if self.signing_in:
             return
         self.signing_in = True
         self._sign_in_cancel = threading.Event()  # a new one: a late cancel cannot stop this
         self._show_signing_in(True)
-        threading.Thread(target=self._sign_in_in_worker, args=(self._sign_in_cancel,),
-                         name="sign-in", daemon=True).start()
+        task = BackgroundTask(self.workers.sign_in(self._sign_in_cancel), "sign-in")
+        task.message.connect(self._on_sign_in_message)
+        task.done.connect(self._on_sign_in_done)
+        task.start()
 
     def cancel_sign_in(self) -> None:
-        """Stop the sign-in under way; it ends with "Sign-in was cancelled."."""
-        if not self.signing_in:
-            return
-        self._sign_in_cancel.set()  # counts even if the worker has not started signing in
-        self.account.cancel_sign_in()
+        """Stop the sign-in under way: its worker is ended, so nothing is stored."""
+        if self.signing_in:
+            self._sign_in_cancel.set()
 
     def _show_signing_in(self, running: bool) -> None:
         if self.tray is not None:
             self.tray.show_signing_in(self.cancel_sign_in if running else None)
 
-    def _sign_in_in_worker(self, cancelled: threading.Event) -> None:
-        try:
-            sentence = self.account.sign_in(self.browser_requested.emit,
-                                            lambda text: log.info("%s", text),
-                                            cancelled=cancelled)
-        except CompanionError as problem:
-            self.sign_in_finished.emit(problem.message, False)
-            return
-        except Exception:  # a bug must not kill the tray
-            log.exception("Sign-in failed unexpectedly")
-            self.sign_in_finished.emit("Sign-in failed. Please try again.", False)
-            return
-        self.sign_in_finished.emit(sentence, True)
+    def _on_sign_in_message(self, message: dict[str, Any]) -> None:
+        if message.get("type") == "open" and isinstance(message.get("url"), str):
+            self._open_sign_in_page(message["url"])
+        elif message.get("type") == "progress":
+            log.info("%s", message.get("text"))
 
-    def _on_sign_in_finished(self, sentence: str, succeeded: bool) -> None:
+    def _on_sign_in_done(self, final: dict[str, Any] | None,
+                         problem: CompanionError | None) -> None:
         self.signing_in = False
         self._show_signing_in(False)
-        self._tell(sentence, warning=not succeeded)
-        if succeeded:
-            if self.bootstrap is not None:
-                self.bootstrap.active = False
+        sentence, problem = _outcome(final, problem)
+        if isinstance(problem, WorkerCancelled):
+            sentence = SIGN_IN_CANCELLED
+        self._tell(sentence, warning=problem is not None)
+        if problem is None:
             self.request_check()
 
     def _open_sign_in_page(self, url: str) -> None:
@@ -356,28 +349,22 @@ class Controller(QObject):
             self._tell(f"Could not open a web browser. Open this address to sign in: {url}")
 
     def sign_out(self) -> None:
-        """Sign out in a worker (it talks to the network and the keyring), then a check.
-        Asking again while it runs does nothing."""
+        """Sign out in a worker process (it talks to the network and the keyring), then a
+        check. Asking again while it runs does nothing."""
         if self.signing_out:
             return
         self.signing_out = True
-        threading.Thread(target=self._sign_out_in_worker, name="sign-out", daemon=True).start()
+        task = BackgroundTask(self.workers.sign_out(), "sign-out")
+        task.done.connect(self._on_sign_out_done)
+        task.start()
 
-    def _sign_out_in_worker(self) -> None:
-        try:
-            sentence = self.account.sign_out()
-        except CompanionError as problem:
-            sentence = problem.message
-        except Exception:  # a bug must not kill the tray
-            log.exception("Sign-out failed unexpectedly")
-            sentence = "Sign-out failed. Please try again."
-        self.sign_out_finished.emit(sentence)
-
-    def _on_sign_out_finished(self, sentence: str) -> None:
+    def _on_sign_out_done(self, final: dict[str, Any] | None,
+                          problem: CompanionError | None) -> None:
         self.signing_out = False
-        if self.bootstrap is not None:
-            self.bootstrap.active = False
-        self._tell(sentence)
+        sentence, problem = _outcome(final, problem)
+        if problem is None:
+            self.workers.forget_given_token()
+        self._tell(sentence, warning=problem is not None)
         self.request_check()
 
     def show_settings(self) -> None:
@@ -407,3 +394,20 @@ class Controller(QObject):
                 (self.autostart.enable if enabled else self.autostart.disable)()
         except CompanionError as problem:
             QMessageBox.warning(None, APP_NAME, problem.message)
+
+
+def _outcome(final: dict[str, Any] | None,
+             problem: CompanionError | None) -> tuple[str, CompanionError | None]:
+    """The sentence a sign-in or sign-out worker ended with, and its error if it failed."""
+    if problem is None and final is not None:
+        try:
+            if final.get("error") is not None:
+                problem = CompanionError.from_message(final["error"])
+            elif isinstance(final.get("sentence"), str):
+                return final["sentence"], None
+        except ValueError:
+            pass
+    if problem is None:
+        problem = CompanionError(ErrorKind.PROTOCOL, "Something went wrong; please try "
+                                 "again.", title=COULD_NOT_CHECK)
+    return problem.message, problem

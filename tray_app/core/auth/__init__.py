@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from tray_app.core.auth.base import SIGN_IN_CANCELLED, OpenBrowser, Say, SignInMethod
+from tray_app.core.auth.base import OpenBrowser, Say, SignInMethod
 from tray_app.core.config import Config
 from tray_app.core.errors import CompanionError, ConfigError, SignInNeeded
 from tray_app.core.secrets import (
@@ -25,7 +25,7 @@ from tray_app.core.secrets import (
     memory_secret_store,
     open_secret_store,
 )
-from tray_app.core.tokens import KeyringUnavailable, TokenProvider
+from tray_app.core.tokens import SIGN_IN_CANCELLED, KeyringUnavailable, TokenProvider
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,6 @@ OpenBrowser = Callable[[str], object]
 Say = Callable[[str], None]
 
 # What a sign-in stopped by cancel() ends with (SignInNeeded), whatever the method.
-SIGN_IN_CANCELLED = "Sign-in was cancelled."
 
 
 class SignInMethod(Protocol):

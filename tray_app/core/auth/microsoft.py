@@ -46,7 +46,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from tray_app.core.auth.base import SIGN_IN_CANCELLED, OpenBrowser, Say
+from tray_app.core.auth.base import OpenBrowser, Say
 from tray_app.core.auth.idp import (
     BROWSER_TIMEOUT_SECONDS,
     DECLINED_ERRORS,
@@ -60,7 +60,7 @@ from tray_app.core.auth.idp import (
 from tray_app.core.auth.loopback import LoopbackReceiver
 from tray_app.core.errors import CompanionError, ConfigError, ErrorKind, SignInNeeded
 from tray_app.core.logs import register_secret
-from tray_app.core.tokens import SIGN_IN_HINT
+from tray_app.core.tokens import SIGN_IN_CANCELLED, SIGN_IN_HINT
 
 if TYPE_CHECKING:
     import msal

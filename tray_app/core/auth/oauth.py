@@ -24,14 +24,14 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from tray_app.core.auth.base import SIGN_IN_CANCELLED, OpenBrowser, Say
+from tray_app.core.auth.base import OpenBrowser, Say
 from tray_app.core.auth.loopback import LoopbackReceiver
 from tray_app.core.client import FormAnswer, IntranetClient
 from tray_app.core.config import Config
 from tray_app.core.errors import CompanionError, ConfigError, ErrorKind, SignInNeeded
 from tray_app.core.logs import register_secret
 from tray_app.core.secrets import SecretStore
-from tray_app.core.tokens import SIGN_IN_HINT
+from tray_app.core.tokens import SIGN_IN_CANCELLED, SIGN_IN_HINT
 from tray_app.core.urls import allowed_origin
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,107 @@
+"""What the tray does before Qt is loaded: catch quit signals, set up the demo, read the
+settings, and start the first check's worker, so the login popup waits for the
+intranet, not for our own start-up. No Qt and no HTTP here."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.abc
+import signal
+import socket
+import sys
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+from tray_app.core.config import Config, load_or_problem
+from tray_app.core.instance import InstanceClaim
+from tray_app.core.logs import register_secret, setup_logging
+from tray_app.core.schedule import first_check_delay
+from tray_app.core.session import Session
+from tray_app.core.state import StateStore
+from tray_app.core.timeutil import utc_now
+from tray_app.core.worker_client import WorkerJobs
+from tray_app.demo_process import DemoProcess
+
+
+class _RefuseTLS(importlib.abc.MetaPathFinder):
+    """TLS belongs to the worker: the tray never loads `ssl` (7 MiB and libcrypto).
+    What asks for it in passing (asyncio, under APScheduler) does without."""
+
+    def find_spec(self, name: str, path: object, target: object = None) -> None:
+        if name in ("ssl", "_ssl"):
+            raise ImportError(f"{name} is left to the worker process, not loaded in the tray")
+
+
+def keep_tls_out() -> None:
+    """For the tray process only (never for `check`, the worker or tests)."""
+    if not any(isinstance(finder, _RefuseTLS) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _RefuseTLS())
+
+
+@dataclass
+class QuitSignals:
+    """Ctrl-C and SIGTERM quit cleanly from the very start. Each signal leaves a byte in
+    `reader`, which the event loop watches once it runs, so a signal that arrives while
+    Qt is still loading is kept rather than killing the process."""
+
+    reader: socket.socket
+    writer: socket.socket
+
+    @classmethod
+    def catch(cls) -> QuitSignals:
+        reader, writer = socket.socketpair()
+        writer.setblocking(False)
+        signal.set_wakeup_fd(writer.fileno())
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, lambda *_: None)
+        return cls(reader, writer)
+
+
+@dataclass
+class Prepared:
+    quit_signals: QuitSignals
+    instance: InstanceClaim
+    config: Config
+    session: Session
+    workers: WorkerJobs
+    demo: DemoProcess | None = None
+    first_delay: float = 0.0
+    first_check: Future[dict[str, Any]] | None = field(default=None)
+
+
+def prepare(args: argparse.Namespace, quit_signals: QuitSignals,
+            instance: InstanceClaim) -> Prepared:
+    demo = DemoProcess.start() if args.demo else None  # before logging: its own folders
+    setup_logging()
+    intranet_url = demo.url if demo else args.intranet_url
+    if demo is not None:
+        register_secret(demo.token)
+    config = load_or_problem({"intranet_url": intranet_url})
+    setup_logging(config.get("log_level"))
+    session = Session(StateStore())
+    workers = WorkerJobs(intranet_url, config.get("connect_timeout_seconds")
+                         + 2 * config.get("read_timeout_seconds"))
+    delay = first_check_delay(
+        config.get("max_start_delay_seconds") if args.autostart else 0,
+        session.store.load().retry_not_before, utc_now(),
+        config.get("check_interval_minutes"))
+    prepared = Prepared(quit_signals, instance, config, session, workers, demo, delay)
+    if delay == 0:
+        prepared.first_check = _check_in_background(workers)
+    return prepared
+
+
+def _check_in_background(workers: WorkerJobs) -> Future[dict[str, Any]]:
+    future: Future[dict[str, Any]] = Future()
+    job = workers.check()
+
+    def work() -> None:
+        try:
+            future.set_result(job(lambda _message: None))
+        except BaseException as problem:  # handed to the GUI thread
+            future.set_exception(problem)
+
+    threading.Thread(target=work, name="first-check", daemon=True).start()
+    return future
