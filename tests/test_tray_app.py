@@ -331,3 +331,17 @@ def test_sigterm_before_the_event_loop_still_quits_cleanly() -> None:
     done = subprocess.run([sys.executable, "-c", SIGTERM_WHILE_QT_LOADS], cwd=REPO,
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, (done.returncode, done.stderr)
+
+
+def test_the_scheduler_waits_for_the_popup_to_paint(qtbot, demo: DemoIntranet) -> None:
+    controller = make_controller(demo.url, demo.token)
+    at_first_paint: list[bool] = []
+    controller.popup.painted.connect(  # connected before the controller's own wait
+        lambda: at_first_paint.append(controller._scheduler is None))
+    with qtbot.waitSignal(controller.update_shown, timeout=20_000):
+        controller.start()
+    qtbot.waitUntil(lambda: controller._scheduler is not None, timeout=5_000)
+    assert at_first_paint[0] is True  # APScheduler came after the popup's first paint
+    assert controller._scheduler.next_check() is not None
+    controller.shutdown()
+    controller.popup.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 TRAY_RETRY_MS = 10_000
 TRAY_RETRY_LIMIT_MS = 120_000
 MESSAGE_MS = 10_000
+PAINT_WAIT_MS = 2_000
 
 
 class Controller(QObject):
@@ -65,6 +67,7 @@ class Controller(QObject):
         self._scheduler: CheckScheduler | None = None
         self._events: SystemEvents | None = None
         self._tray_waited_ms = 0
+        self._background_started = False
         self.check_done.connect(self._on_check_done)
 
     # Built on first use: the first check's popup should not wait for what it does not need.
@@ -197,14 +200,35 @@ class Controller(QObject):
         else:
             assert problem is not None
             update = self.session.apply_failure(problem)
-        report = update.report
         self.present(update)
+        error = update.report.error
+        self._when_painted(lambda: self._schedule_after(error))
+        self.update_shown.emit(update)
+
+    def _when_painted(self, action: Callable[[], None]) -> None:
+        """Run `action` once the popup shown now has painted (at once when none is up):
+        what the popup does not need (APScheduler, system events) waits for its paint."""
+        popup = self._popup
+        if popup is None or not popup.isVisible() or self._background_started:
+            action()
+            return
+
+        pending = [action]
+
+        def once() -> None:
+            if pending:
+                popup.painted.disconnect(once)
+                pending.pop()()
+
+        popup.painted.connect(once)
+        QTimer.singleShot(PAINT_WAIT_MS, once)  # should no paint come (hidden at once)
+
+    def _schedule_after(self, error: CompanionError | None) -> None:
+        self._background_started = True
         self._start_background()
-        error = report.error
         self.scheduler.after_check(error is not None, error.retry_after if error else None)
         if not self.session.watching():
             self.scheduler.stop_watch()
-        self.update_shown.emit(update)
 
     def present(self, update: Update) -> None:
         if self.tray is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -103,6 +104,7 @@ class NoticePopup(QDialog):
     reconnect_requested = Signal(object)
     dismiss_requested = Signal(object)
     remind_later_requested = Signal(list)
+    painted = Signal()  # after each paint; the controller waits for the first one
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -131,6 +133,10 @@ class NoticePopup(QDialog):
         layout.addLayout(self._rows_box)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(460)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        self.painted.emit()
 
     def show_notices(self, notices: list[Notice] | tuple[Notice, ...]) -> None:
         """Replace the content with `notices` (in the order given) and bring it up."""
