@@ -90,7 +90,8 @@ def _start(command: list[str], env: Mapping[str, str] | None) -> subprocess.Pope
                                 stderr=subprocess.DEVNULL, env=dict(env or os.environ),
                                 creationflags=_NO_WINDOW)
     except OSError as problem:
-        raise _failure(f"its worker could not start ({problem.strerror or problem})") from None
+        reason = problem.strerror or str(problem)
+        raise worker_failure(f"its worker could not start ({reason})") from None
 
 
 def _send(process: subprocess.Popen[bytes], request: Mapping[str, Any]) -> None:
@@ -120,17 +121,17 @@ def _wait_for_final(lines: queue.Queue[bytes | None], deadline: float,
             raise WorkerCancelled()
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise _failure("its worker did not finish in time")
+            raise worker_failure("its worker did not finish in time")
         try:
             line = lines.get(timeout=min(remaining, _POLL_SECONDS))
         except queue.Empty:
             continue
         if line is None:
-            raise _failure("its worker stopped without an answer")
+            raise worker_failure("its worker stopped without an answer")
         try:
             message = decode(line, TYPES, "type")
         except ProtocolError as problem:
-            raise _failure(f"its worker answered wrongly: {problem}") from None
+            raise worker_failure(f"its worker answered wrongly: {problem}") from None
         if message["type"] in FINAL_TYPES:
             return message
         on_message(message)
@@ -147,7 +148,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.stdout.close()
 
 
-def _failure(what: str) -> CompanionError:
+def worker_failure(what: str) -> CompanionError:
+    """The sentence for a check (or sign-in) whose worker did not see it through."""
     log.warning("The check could not run: %s", what)
     return CompanionError(
         ErrorKind.PROTOCOL,

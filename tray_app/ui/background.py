@@ -14,7 +14,8 @@ from typing import Any, ClassVar
 
 from PySide6.QtCore import QObject, Signal
 
-from tray_app.core.errors import CompanionError, ErrorKind
+from tray_app.core.errors import CompanionError
+from tray_app.core.worker_client import worker_failure
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +48,7 @@ class BackgroundTask(QObject):
             self.done.emit(None, problem)
         except Exception:  # a bug must not kill the tray: logged, shown as a failure
             log.exception("The %s task failed unexpectedly", self._name)
-            self.done.emit(None, CompanionError(
-                ErrorKind.PROTOCOL, "Something went wrong; Intranet Companion will try "
-                "again shortly.", title="Could not check"))
+            self.done.emit(None, worker_failure("it met an unexpected error"))
         else:
             self.done.emit(result, None)
 

@@ -18,13 +18,12 @@ from tray_app import APP_NAME
 from tray_app.core import summary
 from tray_app.core.classify import Notice
 from tray_app.core.config import Config, save_user_setting
-from tray_app.core.errors import CompanionError, ErrorKind
+from tray_app.core.errors import CompanionError
 from tray_app.core.report import report_from_message
 from tray_app.core.session import Session, Update
 from tray_app.core.tokens import SIGN_IN_CANCELLED
 from tray_app.core.urls import allowed_origin, same_origin
-from tray_app.core.worker_client import WorkerCancelled, WorkerJobs
-from tray_app.core.worker_protocol import COULD_NOT_CHECK
+from tray_app.core.worker_client import WorkerCancelled, WorkerJobs, worker_failure
 from tray_app.ui.background import BackgroundTask
 from tray_app.ui.browser import open_in_browser
 from tray_app.ui.popup import NoticePopup
@@ -139,6 +138,9 @@ class Controller(QObject):
             self.check_done.emit(future.result(), None)
         except CompanionError as problem:
             self.check_done.emit(None, problem)
+        except Exception:  # a bug must not leave the tray waiting for this check forever
+            log.exception("The first check failed unexpectedly")
+            self.check_done.emit(None, worker_failure("it met an unexpected error"))
 
     def shutdown(self) -> None:
         if self._scheduler is not None:
@@ -191,10 +193,7 @@ class Controller(QObject):
         try:
             report = report_from_message(final["report"]) if final else None
         except (ValueError, KeyError):
-            problem = CompanionError(ErrorKind.PROTOCOL, "Intranet Companion could not "
-                                     "check just now: its worker answered wrongly. It will "
-                                     "try again shortly.", title=COULD_NOT_CHECK)
-            report = None
+            problem, report = worker_failure("its worker answered wrongly"), None
         if report is not None:
             update = self.session.apply(report)
         else:
@@ -432,6 +431,5 @@ def _outcome(final: dict[str, Any] | None,
         except ValueError:
             pass
     if problem is None:
-        problem = CompanionError(ErrorKind.PROTOCOL, "Something went wrong; please try "
-                                 "again.", title=COULD_NOT_CHECK)
+        problem = worker_failure("its worker answered wrongly")
     return problem.message, problem
