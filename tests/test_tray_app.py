@@ -221,7 +221,7 @@ def test_remind_me_later_snoozes(qtbot, started: Controller, demo: DemoIntranet)
 
 def test_menu_rows_and_locked_start_at_login(qtbot, started: Controller) -> None:
     tray = TrayPresenter(lambda: (True, "Managed by your organisation"))
-    tray.show_report(started.session.report)
+    tray.show_glance(started.session.current_glance())
     tray.rebuild_menu()
     texts = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
     assert texts[0] == "Signed in as Jane Doe (jane@acme.example)"
@@ -303,7 +303,7 @@ def test_menu_says_what_is_wrong_in_one_short_line(qtbot, started: Controller,
     demo.stop()
     update = check(qtbot, started)
     tray = TrayPresenter(lambda: (False, ""))
-    tray.show_report(update.report)
+    tray.show_glance(update.glance)
     tray.rebuild_menu()
     texts = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
     assert texts[1].startswith("Can't reach the intranet · last confirmed ")

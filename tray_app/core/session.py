@@ -20,7 +20,7 @@ from tray_app.core.errors import CompanionError
 from tray_app.core.reminders import Reminders
 from tray_app.core.report import CheckReport
 from tray_app.core.state import AppState, StateStore, notice_id, remember
-from tray_app.core.summary import Overall, offers_sign_in, overall, tooltip
+from tray_app.core.summary import Glance, Overall, glance, offers_sign_in
 from tray_app.core.timeutil import utc_now
 
 log = logging.getLogger(__name__)
@@ -35,12 +35,19 @@ def connected_again_message(name: str) -> str:
 @dataclass(frozen=True)
 class Update:
     report: CheckReport
-    overall: Overall
-    tooltip: str
+    glance: Glance  # what the widgets show
     popup: tuple[Notice, ...] = ()  # show in the popup now (the first good check of a run)
     message: tuple[Notice, ...] = ()  # announce with one tray message (later checks)
     fixed: tuple[tuple[str, str], ...] = ()  # (integration id, "<name> is connected again.")
     sign_in_needed: bool = False  # say "Sign-in needed" now (once, not at every check)
+
+    @property
+    def overall(self) -> Overall:
+        return self.glance.overall
+
+    @property
+    def tooltip(self) -> str:
+        return self.glance.tooltip
 
 
 @dataclass
@@ -59,6 +66,10 @@ class Session:
     watches: dict[str, Watch] = field(default_factory=dict)
     _had_good_check: bool = False
     _server_offset: timedelta = timedelta(0)
+
+    def current_glance(self) -> Glance:
+        """What the widgets show now (for one built after the last check)."""
+        return glance(self.report)
 
     def apply_failure(self, problem: CompanionError) -> Update:
         """A check that did not run through (its worker failed): the last known state,
@@ -81,20 +92,19 @@ class Session:
     def _apply(self, report: CheckReport, *, record: bool) -> Update:
         previous, self.report = self.report, report
         fixed = self._settle_watches(report)
-        base = Update(report, overall(report), tooltip(report), fixed=fixed)
+        base = Update(report, glance(report), fixed=fixed)
         if report.error is not None or report.classification is None:
             if record:  # an intranet was asked: keep its Retry-After
                 self.store.update(lambda state: remember(state, report))
             newly = offers_sign_in(report) and not offers_sign_in(previous)
-            return Update(base.report, base.overall, base.tooltip, fixed=fixed,
-                          sign_in_needed=newly)
+            return Update(report, base.glance, fixed=fixed, sign_in_needed=newly)
         self._server_offset = report.checked_at - self.clock()
         due = self._due_now(report)
         first = not self._had_good_check
         self._had_good_check = True
         if first:
-            return Update(base.report, base.overall, base.tooltip, popup=due, fixed=fixed)
-        return Update(base.report, base.overall, base.tooltip, message=due, fixed=fixed)
+            return Update(report, base.glance, popup=due, fixed=fixed)
+        return Update(report, base.glance, message=due, fixed=fixed)
 
     def _due_now(self, report: CheckReport) -> tuple[Notice, ...]:
         """Record the report and mark what is due now as shown, in one locked change."""

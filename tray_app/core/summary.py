@@ -143,3 +143,27 @@ def external_apps_url(report: CheckReport | None) -> str | None:
     if report.classification is not None:
         return report.classification.external_apps_url
     return safe_reconnect_url(None, None, report.intranet_url)
+
+
+@dataclass(frozen=True)
+class Glance:
+    """Everything the tray's widgets show for one report, computed once: the view model
+    the icon, tooltip, menu and status window draw from."""
+
+    overall: Overall
+    tooltip: str
+    header: str
+    status_line: str  # the full sentence, for the status window
+    menu_status_line: str  # a short line, for the menu
+    rows: tuple[Row, ...]
+    offers_sign_in: bool
+    signed_in: bool  # someone is signed in: offer Sign out
+
+
+def glance(report: CheckReport | None) -> Glance:
+    return Glance(
+        overall=overall(report), tooltip=tooltip(report), header=header(report),
+        status_line=status_line(report), menu_status_line=menu_status_line(report),
+        rows=tuple(rows(report)), offers_sign_in=offers_sign_in(report),
+        signed_in=report is not None and report.user is not None,
+    )

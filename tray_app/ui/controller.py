@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 
 TRAY_RETRY_MS = 10_000
 TRAY_RETRY_LIMIT_MS = 120_000
-MESSAGE_MS = 10_000
 PAINT_WAIT_MS = 2_000
 
 
@@ -89,7 +88,7 @@ class Controller(QObject):
             window.check_now_requested.connect(self.request_check)
             window.open_external_apps_requested.connect(self.open_external_apps)
             window.sign_in_requested.connect(self.sign_in)
-            window.show_report(self.session.report)
+            window.show_glance(self.session.current_glance())
             self._status_window = window
         return self._status_window
 
@@ -146,7 +145,7 @@ class Controller(QObject):
         if self._scheduler is not None:
             self._scheduler.shutdown()
         if self.tray is not None:
-            self.tray.icon.hide()
+            self.tray.hide()
 
     def _ensure_tray(self) -> None:
         """Show the tray icon, or the status window until a tray host appears (2 min)."""
@@ -171,9 +170,9 @@ class Controller(QObject):
         tray.sign_in_requested.connect(self.sign_in)
         tray.sign_out_requested.connect(self.sign_out)
         tray.settings_requested.connect(self.show_settings)
-        tray.icon.messageClicked.connect(self._on_message_clicked)
-        tray.show_report(self.session.report)
-        tray.icon.show()
+        tray.message_clicked.connect(self._on_message_clicked)
+        tray.show_glance(self.session.current_glance())
+        tray.show()
         self.tray = tray
 
     # --- checks --------------------------------------------------------------------------
@@ -231,9 +230,9 @@ class Controller(QObject):
 
     def present(self, update: Update) -> None:
         if self.tray is not None:
-            self.tray.show_report(update.report)
+            self.tray.show_glance(update.glance)
         if self._status_window is not None:
-            self._status_window.show_report(update.report)
+            self._status_window.show_glance(update.glance)
         if update.popup:
             self.popup.show_notices(update.popup)
         elif update.message:
@@ -257,8 +256,7 @@ class Controller(QObject):
             return
         text = notices[0].message if len(notices) == 1 else (
             f"{len(notices)} of your connected accounts need attention.")
-        self.tray.icon.showMessage(APP_NAME, text, QSystemTrayIcon.MessageIcon.Warning,
-                                   MESSAGE_MS)
+        self.tray.show_message(text, warning=True)
 
     def _on_message_clicked(self) -> None:
         self.popup.show_notices(self._announced or self.session.due_for_popup())
@@ -267,13 +265,9 @@ class Controller(QObject):
         log.info("%s", sentence)
         self.told.emit(sentence)
         if self.tray is not None:
-            icon = (QSystemTrayIcon.MessageIcon.Warning if warning
-                    else QSystemTrayIcon.MessageIcon.Information)
-            self.tray.icon.showMessage(APP_NAME, sentence, icon, MESSAGE_MS)
+            self.tray.show_message(sentence, warning=warning)
         else:
-            self.status_window.status.setText(sentence)
-            self.status_window.status.setVisible(True)
-            self.status_window.bring_up()
+            self.status_window.tell(sentence)
 
     def _on_network_online(self) -> None:
         report = self.session.report
@@ -400,7 +394,7 @@ class Controller(QObject):
                 self.set_start_at_login(wanted)
 
     def show_status(self) -> None:
-        self.status_window.show_report(self.session.report)
+        self.status_window.show_glance(self.session.current_glance())
         self.status_window.bring_up()
 
     def _start_at_login_state(self) -> tuple[bool, str]:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from tray_app import APP_NAME
 from tray_app.core import summary
-from tray_app.core.report import CheckReport
+from tray_app.core.summary import Glance
 from tray_app.ui.icons import app_icon, tray_icon
 from tray_app.ui.popup import plain_label
 
@@ -58,24 +58,29 @@ class StatusWindow(QWidget):
         layout.addStretch(1)
         layout.addWidget(buttons)
         self.setMinimumWidth(420)
-        self.show_report(None)
+        self.show_glance(summary.glance(None))
 
-    def show_report(self, report: CheckReport | None) -> None:
-        self.icon.setPixmap(tray_icon(summary.overall(report)).pixmap(32, 32))
-        self.summary.setText(summary.tooltip(report))
-        self.header.setText(summary.header(report))
-        line = summary.status_line(report)
-        self.status.setText(line)
-        self.status.setVisible(bool(line))
-        self.sign_in.setVisible(summary.offers_sign_in(report))
-        self._fill_rows(report)
+    def show_glance(self, glance: Glance) -> None:
+        self.icon.setPixmap(tray_icon(glance.overall).pixmap(32, 32))
+        self.summary.setText(glance.tooltip)
+        self.header.setText(glance.header)
+        self.status.setText(glance.status_line)
+        self.status.setVisible(bool(glance.status_line))
+        self.sign_in.setVisible(glance.offers_sign_in)
+        self._fill_rows(glance.rows)
 
-    def _fill_rows(self, report: CheckReport | None) -> None:
+    def tell(self, sentence: str) -> None:
+        """Say `sentence` here (no tray host to show it) and bring the window up."""
+        self.status.setText(sentence)
+        self.status.setVisible(True)
+        self.bring_up()
+
+    def _fill_rows(self, rows: tuple[summary.Row, ...]) -> None:
         while self.rows.count():
             item = self.rows.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
-        for index, row in enumerate(summary.rows(report)):
+        for index, row in enumerate(rows):
             self.rows.addWidget(plain_label(row.text), index, 0)
             if row.reconnect_url:
                 button = QPushButton("Reconnect…")

@@ -11,13 +11,17 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from tray_app import APP_NAME
 from tray_app.core import summary
-from tray_app.core.report import CheckReport
+from tray_app.core.summary import Glance
 from tray_app.ui.icons import tray_icon
 
 MANAGED = "Managed by your organisation"
+MESSAGE_MS = 10_000
 
 
 class TrayPresenter(QObject):
+    """Draws a Glance; says what the person chose through its signals."""
+
+    message_clicked = Signal()
     reconnect_requested = Signal(str, str, str)  # integration id, url, name
     check_now_requested = Signal()
     open_external_apps_requested = Signal()
@@ -34,23 +38,35 @@ class TrayPresenter(QObject):
         menu opens."""
         super().__init__(parent)
         self._start_at_login = start_at_login
-        self.report: CheckReport | None = None
+        self.glance: Glance = summary.glance(None)
         self._cancel_sign_in: Callable[[], None] | None = None
         self.icon = QSystemTrayIcon(self)
         self.menu = QMenu()
         self.menu.aboutToShow.connect(self.rebuild_menu)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)
-        self.show_report(None)
+        self.icon.messageClicked.connect(self.message_clicked)
+        self.show_glance(self.glance)
         self.rebuild_menu()
 
-    def show_report(self, report: CheckReport | None) -> None:
-        self.report = report
-        state = summary.overall(report)
-        self.icon.setIcon(tray_icon(state))
-        self.icon.setToolTip(f"{APP_NAME}\n{summary.tooltip(report)}")
+    def show_glance(self, glance: Glance) -> None:
+        self.glance = glance
+        self.icon.setIcon(tray_icon(glance.overall))
+        self.icon.setToolTip(f"{APP_NAME}\n{glance.tooltip}")
         if self.menu.isVisible():
             self.rebuild_menu()
+
+    def show(self) -> None:
+        self.icon.show()
+
+    def hide(self) -> None:
+        self.icon.hide()
+
+    def show_message(self, text: str, *, warning: bool = False) -> None:
+        """One balloon (a click on it: `message_clicked`)."""
+        icon = (QSystemTrayIcon.MessageIcon.Warning if warning
+                else QSystemTrayIcon.MessageIcon.Information)
+        self.icon.showMessage(APP_NAME, text, icon, MESSAGE_MS)
 
     def show_signing_in(self, cancel: Callable[[], None] | None) -> None:
         """While a sign-in runs (`cancel` stops it), the menu offers "Cancel sign-in"
@@ -62,13 +78,12 @@ class TrayPresenter(QObject):
     def rebuild_menu(self) -> None:
         menu = self.menu
         menu.clear()
-        self._info(summary.header(self.report))
-        line = summary.menu_status_line(self.report)
-        if line:
-            self._info(line)
+        self._info(self.glance.header)
+        if self.glance.menu_status_line:
+            self._info(self.glance.menu_status_line)
         self._sign_in_action()
         menu.addSeparator()
-        for row in summary.rows(self.report):
+        for row in self.glance.rows:
             self._info(row.text)
             if row.reconnect_url:
                 action = menu.addAction(f"    Reconnect {row.name.replace('&', '&&')}…")
@@ -82,7 +97,7 @@ class TrayPresenter(QObject):
         menu.addSeparator()
         menu.addAction(self._start_at_login_action())
         menu.addAction("Settings…").triggered.connect(self.settings_requested)
-        if self.report is not None and self.report.user is not None:
+        if self.glance.signed_in:
             menu.addAction("Sign out").triggered.connect(self.sign_out_requested)
         menu.addAction("Quit").triggered.connect(self.quit_requested)
 
@@ -90,7 +105,7 @@ class TrayPresenter(QObject):
         cancel = self._cancel_sign_in
         if cancel is not None:
             self.menu.addAction("Cancel sign-in").triggered.connect(lambda: cancel())
-        elif summary.offers_sign_in(self.report):
+        elif self.glance.offers_sign_in:
             self.menu.addAction("Sign in…").triggered.connect(self.sign_in_requested)
 
     def _info(self, text: str) -> QAction:
