@@ -188,7 +188,7 @@ class SecretStore:
         value = self._read_value(INDEX_NAME)
         try:
             names = json.loads(value) if isinstance(value, str) else []
-        except ValueError:
+        except (ValueError, RecursionError):
             names = []
         return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
 

@@ -34,7 +34,7 @@ import webbrowser
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -233,10 +233,15 @@ class GoogleSignIn:
             return {}
         try:
             saved = json.loads(serialized)
-        except ValueError:
+        except (ValueError, RecursionError):
+            saved = None
+        usable = isinstance(saved, dict) and all(
+            saved.get(key) is None or isinstance(saved.get(key), str)
+            for key in ("refresh_token", "access_token", "expiry"))
+        if not usable:
             log.warning("The saved Google sign-in could not be read; it is ignored")
             return {}
-        return saved if isinstance(saved, dict) else {}
+        return saved
 
     def _restored(self) -> Credentials:
         if self._credentials is not None:
@@ -441,6 +446,12 @@ def _parsed_expiry(text: object) -> datetime | None:
     if not isinstance(text, str):
         return None
     try:
-        return datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text)
     except ValueError:
         return None
+    if moment.tzinfo is not None:
+        try:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:
+            return None
+    return moment

@@ -285,10 +285,13 @@ class MicrosoftSignIn:
         if not serialized:
             return
         try:
-            cache.deserialize(serialized)
-        except ValueError:
+            usable = isinstance(json.loads(serialized), dict)
+        except (ValueError, RecursionError):
+            usable = False
+        if not usable:
             log.warning("The saved Microsoft sign-in could not be read; it is ignored")
             return
+        cache.deserialize(serialized)
         _register_cache_secrets(cache)
 
     def _save_cache(self) -> None:

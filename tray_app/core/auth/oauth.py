@@ -51,6 +51,8 @@ SIGN_IN_AGAIN = (
 _EXPIRED_OR_REVOKED = f"Your sign-in has expired or was revoked. {SIGN_IN_AGAIN}"
 _ERROR_CODE = re.compile(r"^[a-z_]{1,40}$")
 _RECORD_VERSION = 1
+_RECORD_FIELDS = ("intranet_url", "client_id", "token_endpoint", "revocation_endpoint",
+                  "access_token", "expires_at", "refresh_token")
 # One refresh at a time in this process: the tray's check and its "Sign in…" may overlap.
 _REFRESH_LOCK = threading.Lock()
 
@@ -82,14 +84,24 @@ class TokenRecord:
 
     @classmethod
     def from_text(cls, text: str) -> TokenRecord | None:
+        """The record `to_text` wrote; None for anything else (the store holds any bytes)."""
         try:
             data = json.loads(text)
-            if data.pop("version") != _RECORD_VERSION:
-                return None
-            record = cls(**data)
-        except (ValueError, TypeError, KeyError, AttributeError):
+        except (ValueError, RecursionError):
             return None
-        return record if isinstance(record.access_token, str) and record.access_token else None
+        if not isinstance(data, dict) or data.get("version") != _RECORD_VERSION:
+            return None
+        fields = {name: data.get(name) for name in _RECORD_FIELDS}
+        texts = ("intranet_url", "client_id", "token_endpoint", "access_token")
+        optional = ("revocation_endpoint", "refresh_token")
+        expires_at = fields["expires_at"]
+        if not all(isinstance(fields[name], str) and fields[name] for name in texts) \
+                or not all(fields[name] is None or isinstance(fields[name], str)
+                           for name in optional) \
+                or not (expires_at is None or (isinstance(expires_at, int | float)
+                                               and not isinstance(expires_at, bool))):
+            return None
+        return cls(**fields)
 
 
 class OAuthSignIn:
