@@ -89,7 +89,7 @@ UTC_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 MAX_STATE_BYTES = 3 * 1024 * 1024
 # What a terminal takes as the start of a control sequence: ESC, and the 8-bit CSI.
 TERMINAL_CONTROLS = ("\x1b", "\x9b")
-ENV_PREFIXES = ("COMPANION_", "XDG_", "PYTHON_KEYRING_BACKEND", "TEST_KEYRING_FILE")
+ENV_PREFIXES = ("COMPANION_", "XDG_", "PYTHON_KEYRING_BACKEND", "DEMO_KEYRING_FILE")
 
 # A subprocess check costs ~0.3 s; in-process examples are what keeps this file quick.
 IN_PROCESS = settings(max_examples=150, deadline=None, database=None,

@@ -115,9 +115,10 @@ def file_keyring(tmp_path: Path) -> Keyring:
         data = json.loads(path.read_text()) if path.exists() else {}
         return data.get(f"{SERVICE}\n{name}")
 
-    env = {"PYTHON_KEYRING_BACKEND": "file_keyring.FileKeyring", "PYTHONPATH": str(TESTS),
-           "TEST_KEYRING_FILE": str(path)}
-    return Keyring("FileKeyring", env, read)
+    # The demo sandbox's plain-file keyring: a real keyring backend that processes share.
+    env = {"PYTHON_KEYRING_BACKEND": "tray_app.demo.sandbox_keyring.PlaintextSandboxKeyring",
+           "DEMO_KEYRING_FILE": str(path)}
+    return Keyring("PlaintextSandboxKeyring", env, read)
 
 
 @pytest.fixture(params=["secret_service", "file_keyring"])

@@ -15,7 +15,7 @@ from typing import Any
 from tray_app.core.classify import Classification, classify
 from tray_app.core.errors import CompanionError
 from tray_app.core.model import IntegrationList, User, answer_to_json, parse_integration_list
-from tray_app.core.timeutil import format_utc, format_utc_exact, parse_rfc3339
+from tray_app.core.timeutil import format_utc, format_utc_exact, time_field
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,8 @@ def report_from_message(data: object) -> CheckReport:
     if not (url is None or isinstance(url, str)) or not (etag is None or isinstance(etag, str)) \
             or not isinstance(stale, bool):
             raise ValueError("the report's address, ETag or stale flag is wrong")
-    checked_at = _time_in(data.get("checked_at"), required=True)
-    confirmed_at = _time_in(data.get("confirmed_at"))
+    checked_at = time_field(data.get("checked_at"), required=True)
+    confirmed_at = time_field(data.get("confirmed_at"))
     error = None if data.get("error") is None else CompanionError.from_message(data["error"])
     answer, classification = None, None
     if data.get("answer") is not None:
@@ -127,18 +127,11 @@ def report_from_message(data: object) -> CheckReport:
     assert checked_at is not None
     return CheckReport(url, checked_at, error=error, answer=answer,
                        classification=classification, stale=stale, confirmed_at=confirmed_at,
-                       etag=etag, retry_not_before=_time_in(data.get("retry_not_before")))
+                       etag=etag, retry_not_before=time_field(data.get("retry_not_before")))
 
 
 def _time_out(moment: datetime | None) -> str | None:
     return format_utc_exact(moment) if moment else None
-
-
-def _time_in(value: object, *, required: bool = False) -> datetime | None:
-    moment = parse_rfc3339(value)
-    if moment is None and (required or value is not None):
-        raise ValueError("the report holds a time that is not RFC 3339")
-    return moment
 
 
 def _answer_in(value: object) -> IntegrationList:

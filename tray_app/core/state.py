@@ -33,7 +33,7 @@ from tray_app.core.model import (
     parse_integration_list,
 )
 from tray_app.core.text import clean
-from tray_app.core.timeutil import format_utc, parse_rfc3339, utc_now
+from tray_app.core.timeutil import format_utc, time_field, utc_now
 
 if TYPE_CHECKING:
     from tray_app.core.report import CheckReport
@@ -159,13 +159,6 @@ def state_to_json(state: AppState) -> dict[str, Any]:
     }
 
 
-def _time_in(value: object, *, required: bool = False) -> datetime | None:
-    moment = parse_rfc3339(value)
-    if moment is None and (required or value is not None):
-        raise ValueError("not a time")
-    return moment
-
-
 def _small_int(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 10**6:
         raise ValueError("not a count")
@@ -175,7 +168,7 @@ def _small_int(value: object) -> int:
 def _record_from_json(data: object) -> NoticeRecord:
     if not isinstance(data, dict):
         raise ValueError("notice record is not an object")
-    first_seen = _time_in(data.get("first_seen"), required=True)
+    first_seen = time_field(data.get("first_seen"), required=True)
     assert first_seen is not None
     thresholds = data.get("thresholds_shown", [])
     dismissed = data.get("dismissed", False)
@@ -183,12 +176,12 @@ def _record_from_json(data: object) -> NoticeRecord:
         raise ValueError("bad notice record")
     return NoticeRecord(
         first_seen=first_seen,
-        last_seen=_time_in(data.get("last_seen")) or first_seen,
+        last_seen=time_field(data.get("last_seen")) or first_seen,
         times_shown=_small_int(data.get("times_shown", 0)),
-        last_shown=_time_in(data.get("last_shown")),
+        last_shown=time_field(data.get("last_shown")),
         thresholds_shown=[_small_int(t) for t in thresholds[:10]],
         dismissed=dismissed,
-        snoozed_until=_time_in(data.get("snoozed_until")),
+        snoozed_until=time_field(data.get("snoozed_until")),
     )
 
 
@@ -222,7 +215,7 @@ def _last_good_in(last: object, version: int) -> LastGood | None:
         _text_in(last.get("intranet_url"), 2048),
         _answer_in(last, version),
         None if etag is None else _text_in(etag, MAX_ETAG_CHARS),
-        _time_in(last.get("server_time"), required=True),  # type: ignore[arg-type]
+        time_field(last.get("server_time"), required=True),  # type: ignore[arg-type]
     )
 
 
@@ -236,7 +229,7 @@ def state_from_json(data: object) -> AppState:
     return AppState(
         _last_good_in(data.get("last_good"), data["version"]),
         {_text_in(k, 1000): _record_from_json(v) for k, v in notices.items()},
-        _time_in(data.get("retry_not_before")),
+        time_field(data.get("retry_not_before")),
     )
 
 

@@ -36,6 +36,15 @@ def parse_rfc3339(value: object) -> datetime | None:
         return None
 
 
+def time_field(value: object, *, required: bool = False) -> datetime | None:
+    """A time field of a file or message the app wrote itself: None only where the
+    field is null and not `required`; ValueError for anything else."""
+    moment = parse_rfc3339(value)
+    if moment is None and (required or value is not None):
+        raise ValueError("a time that is not RFC 3339")
+    return moment
+
+
 def format_utc(moment: datetime) -> str:
     """RFC 3339 in UTC with `Z`, to the second (years zero-padded, unlike strftime)."""
     u = moment.astimezone(UTC)
