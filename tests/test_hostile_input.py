@@ -169,3 +169,12 @@ def test_stray_bytes_in_the_state_file_are_set_aside(fake_server, isolated_home:
     assert done.returncode == 1
     assert b"set aside" in done.stderr
     assert json.loads(path.read_text())["version"] == 2
+
+
+@pytest.mark.parametrize("location", ["http://[::1/x", "//[zz]/x", "http://a:99999999/"])
+def test_a_malformed_redirect_is_a_protocol_error(fake_server, location: str) -> None:
+    server = fake_server()
+    server.respond("GET", PATH, Reply(302, {"Location": location}))
+    done = check(server.url, "--json")
+    assert done.returncode == 3
+    assert json.loads(done.stdout)["error"]["kind"] == "protocol"

@@ -8,8 +8,8 @@ from typing import Any
 
 import requests
 
-from tray_app.core.client import TruststoreAdapter
 from tray_app.core.errors import CompanionError, ErrorKind
+from tray_app.core.transport import TruststoreAdapter
 
 BROWSER_TIMEOUT_SECONDS = 300.0
 
