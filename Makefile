@@ -29,12 +29,9 @@ demo: $(STAMP)
 demo-server: $(STAMP)
 	$(BIN)/python main.py demo-server --port 8765
 
-# The property-based tests run in a process of their own: after the rest of the suite
-# in the same process, one of them has been seen to exhaust memory (see tests/test_properties.py).
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest --ignore=tests/test_properties.py
-	$(BIN)/python -m pytest tests/test_properties.py
+	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -277,10 +277,11 @@ def body_bytes(draw: st.DrawFn, base: str, now: datetime) -> bytes:
         else:
             body["pad"] = [0] * (size // 2)
         return json.dumps(body, separators=(",", ":")).encode()
-    if choice == 15:  # many entries
+    if choice == 15:  # many entries, a few MB at most (an entry may hold 70,000 characters)
         entry = draw(integration_entries(base, now))
         body = good_body(base, now)
-        body["integrations"] = [entry] * draw(st.sampled_from([1000, 20_000]))
+        copies = draw(st.sampled_from([1000, 20_000]))
+        body["integrations"] = [entry] * min(copies, 3_000_000 // len(encode_json(entry)))
         return encode_json(body)
     if choice == 16:  # good JSON with stray bytes inserted
         good = encode_json(draw(near_valid_bodies(base, now)))

@@ -92,12 +92,7 @@ TERMINAL_CONTROLS = ("\x1b", "\x9b")
 ENV_PREFIXES = ("COMPANION_", "XDG_", "PYTHON_KEYRING_BACKEND", "DEMO_KEYRING_FILE")
 
 # A subprocess check costs ~0.3 s; in-process examples are what keeps this file quick.
-# No shrinking: a failure is reported as generated (the seeds are small already). Run in
-# the same process after the rest of the suite, the answer-body test has driven pytest
-# past 20 GB into the OOM killer, with or without shrinking; alone it stays under 600 MB,
-# so `make test` runs this file in a process of its own. The cause is not yet found.
 IN_PROCESS = settings(max_examples=150, deadline=None, database=None,
-                      phases=[Phase.explicit, Phase.reuse, Phase.generate],
                       suppress_health_check=[HealthCheck.function_scoped_fixture,
                                              HealthCheck.too_slow,
                                              HealthCheck.data_too_large,
