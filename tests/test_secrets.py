@@ -78,9 +78,14 @@ class PlaintextKeyring(_MemoryKeyring):
 TEST_BACKENDS = (BestKeyring, GoodKeyring, PlaintextKeyring)
 
 
+# keyring caches its discovery on the function itself; the fixture below replaces the
+# module attribute, so the cache to clear is the original function's.
+_REAL_GET_ALL_KEYRING = keyring.backend.get_all_keyring
+
+
 def _reset_keyring_cache() -> None:
-    if hasattr(keyring.backend.get_all_keyring, "saved_result"):
-        del keyring.backend.get_all_keyring.saved_result
+    if hasattr(_REAL_GET_ALL_KEYRING, "saved_result"):
+        del _REAL_GET_ALL_KEYRING.saved_result
 
 
 def offer(**priorities: float | None) -> None:
