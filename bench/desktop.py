@@ -97,8 +97,8 @@ def dbus_session(home: Path, *, keyring: bool) -> Iterator[dict[str, str]]:
     env = {"HOME": str(home), "XDG_DATA_HOME": str(home / "data"),
            "XDG_RUNTIME_DIR": str(runtime)}
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DBUS_")}
-    command = [sys.executable, str(REPO / "bench" / "dbus_session.py"),
-               *(["--keyring"] if keyring else [])]
+    command = [sys.executable, str(REPO / "tests" / "secret_service_session.py"),
+               *([] if keyring else ["--no-keyring"])]
     helper = start(command, env={**clean, **env}, stdin=subprocess.PIPE,
                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:

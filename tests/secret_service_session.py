@@ -5,7 +5,8 @@ empty line when the session could not start), keeps the session until its standa
 input closes, then ends it. On Linux it is the subreaper of what it starts, so the bus
 and keyring daemons that outlive dbus-run-session are reaped here, not left as zombies.
 Set HOME, XDG_DATA_HOME and XDG_RUNTIME_DIR to a temporary place first: the keyring
-files go there.
+files go there. With `--no-keyring` it starts the bus alone (bench/startup.py uses that
+for its user without a keyring).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import sys
 import time
 
 _PR_SET_CHILD_SUBREAPER = 36
-_START = ('printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null '
-          '&& echo "$DBUS_SESSION_BUS_ADDRESS" && read _')
+_KEYRING = "printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null && "
+_ADDRESS = 'echo "$DBUS_SESSION_BUS_ADDRESS" && read _'
 
 
 def _become_subreaper() -> None:
@@ -42,7 +43,8 @@ def _reap(seconds: float) -> None:
 def main() -> int:
     _become_subreaper()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DBUS_")}
-    session = subprocess.Popen(["dbus-run-session", "--", "sh", "-c", _START], env=env,
+    script = ("" if "--no-keyring" in sys.argv[1:] else _KEYRING) + _ADDRESS
+    session = subprocess.Popen(["dbus-run-session", "--", "sh", "-c", script], env=env,
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert session.stdin is not None and session.stdout is not None
     print(session.stdout.readline().strip(), flush=True)
