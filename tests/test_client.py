@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import platform
 import socket
 import ssl
+import threading
 import time
+import tracemalloc
+import zlib
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -45,8 +50,9 @@ def server(fake_server) -> FakeServer:
 
 @pytest.fixture(autouse=True)
 def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
+    for name in ("HTTP", "HTTPS", "ALL", "NO"):
+        monkeypatch.delenv(f"{name}_PROXY", raising=False)
+        monkeypatch.delenv(f"{name.lower()}_proxy", raising=False)
 
 
 def client_for(server: FakeServer, **options: float) -> IntranetClient:
@@ -263,6 +269,41 @@ def test_size_limit_applies_after_decompression(server: FakeServer) -> None:
     assert "larger than" in error.message
 
 
+def test_a_compression_bomb_is_never_decoded_whole(server: FakeServer) -> None:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(1024 * 1024)
+    bomb = b"".join(compressor.compress(zeros) for _ in range(128)) + compressor.flush()
+    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    # The client hangs up with most of the bomb unread; socketserver would print that.
+    server._httpd.handle_error = lambda *_args: None  # type: ignore[method-assign]
+    tracemalloc.start()
+    try:
+        error = fetch_error(server, Reply(200, headers, bomb), max_response_bytes=64 * 1024)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "larger than 64 KB" in error.message
+    assert peak < 8 * 1024 * 1024  # of the 128 MiB it stands for
+
+
+@pytest.mark.parametrize("wbits", [zlib.MAX_WBITS, -zlib.MAX_WBITS], ids=["zlib", "raw"])
+def test_deflate_answer_is_decoded_in_either_format(server: FakeServer, wbits: int) -> None:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, wbits)
+    body = compressor.compress(json.dumps(PAYLOAD).encode()) + compressor.flush()
+    headers = {"Content-Type": "application/json", "Content-Encoding": "deflate"}
+    server.respond("GET", INTEGRATIONS_PATH, Reply(200, headers, body, drip_interval=0.001))
+    with client_for(server) as client:
+        assert client.fetch_integrations(TOKEN).body == PAYLOAD
+    assert server.requests[0].headers["Accept-Encoding"] == "gzip, deflate"
+
+
+def test_damaged_compression_is_a_protocol_error(server: FakeServer) -> None:
+    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    error = fetch_error(server, Reply(200, headers, b'{"user": {}} but not gzip'))
+    assert error.kind is ErrorKind.PROTOCOL
+    assert "compressed answer is damaged" in error.message
+
+
 def test_connection_cut_mid_body_is_a_network_error(server: FakeServer) -> None:
     headers = {"Content-Type": "application/json", "Content-Length": "500", "Connection": "close"}
     error = fetch_error(server, Reply(200, headers, b'{"user": {"id"'))
@@ -290,6 +331,26 @@ def test_dripping_server_hits_the_overall_deadline(server: FakeServer) -> None:
     assert error.kind is ErrorKind.TIMEOUT
     assert 0.9 < elapsed < 2.0  # each byte came well within the read timeout
     assert "longer than 1 second " in error.message
+
+
+def test_dripping_headers_hit_the_overall_deadline() -> None:
+    def drip_headers(connection: socket.socket) -> None:
+        read_head(connection)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+        for _ in range(200):
+            connection.sendall(b"a")
+            time.sleep(0.05)
+
+    started = time.monotonic()
+    with (
+        RawServer(drip_headers) as raw,
+        IntranetClient(raw.url, read_timeout=0.5, total_timeout=1) as client,
+        pytest.raises(CompanionError) as caught,
+    ):
+        client.fetch_integrations(TOKEN)
+    assert caught.value.kind is ErrorKind.TIMEOUT
+    assert "longer than 1 second " in caught.value.message
+    assert time.monotonic() - started < 2
 
 
 def test_connection_refused() -> None:
@@ -374,6 +435,16 @@ def test_cross_origin_redirect_is_not_followed(fake_server) -> None:
     assert f"127.0.0.1:{elsewhere.port}" in error.message
     assert elsewhere.requests == []
     assert len(intranet.requests) == 1
+
+
+def test_a_refused_redirect_leaves_the_client_usable(fake_server) -> None:
+    intranet, elsewhere = fake_server(), fake_server()
+    away = Reply.redirect(f"{elsewhere.url}{INTEGRATIONS_PATH}")
+    intranet.respond("GET", INTEGRATIONS_PATH, away, Reply.json(PAYLOAD))
+    with client_for(intranet) as client:
+        with pytest.raises(CompanionError):
+            client.fetch_integrations(TOKEN)
+        assert client.fetch_integrations(TOKEN).body == PAYLOAD
 
 
 def test_redirect_from_https_to_http_on_the_same_host_is_not_followed(
@@ -523,3 +594,211 @@ def test_ack_failures_raise_like_fetch(server: FakeServer, status: int, kind: Er
     with client_for(server) as client, pytest.raises(CompanionError) as caught:
         client.ack_notice(TOKEN, "dropbox", "disconnected", "k")
     assert caught.value.kind is kind
+
+
+# --- the kept-alive connection -----------------------------------------------------
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 that hands each connection it accepts to `serve`, in a
+    thread of its own, and counts them."""
+
+    def __init__(self, serve: Callable[[socket.socket], None]) -> None:
+        self._serve = serve
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.05)
+        self._stopping = threading.Event()
+        self.port: int = self._listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                connection, _address = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return  # closed by __exit__
+            self.connections += 1
+            threading.Thread(target=self._run, args=(connection,), daemon=True).start()
+
+    def _run(self, connection: socket.socket) -> None:
+        with connection, suppress(OSError):
+            self._serve(connection)
+
+    def __enter__(self) -> RawServer:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stopping.set()
+        self._listener.close()
+
+
+def read_head(connection: socket.socket) -> bytes:
+    """A request's line and headers (the requests here have no body)."""
+    head = b""
+    while b"\r\n\r\n" not in head:
+        data = connection.recv(65536)
+        if not data:
+            raise ConnectionError("the client went away")
+        head += data
+    return head
+
+
+def json_answer(payload: object) -> bytes:
+    body = json.dumps(payload).encode()
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
+    return head.encode() + b"\r\n\r\n" + body
+
+
+def test_calls_share_one_kept_alive_connection() -> None:
+    def answer_each(connection: socket.socket) -> None:
+        while True:
+            read_head(connection)
+            connection.sendall(json_answer(PAYLOAD))
+
+    with RawServer(answer_each) as raw, IntranetClient(raw.url) as client:
+        for _ in range(3):
+            assert client.fetch_integrations(TOKEN).body == PAYLOAD
+        assert raw.connections == 1
+
+
+def test_a_connection_the_server_closed_meanwhile_is_reopened() -> None:
+    answered: list[bytes] = []
+
+    def answer_once_then_hang_up(connection: socket.socket) -> None:
+        answered.append(read_head(connection))
+        connection.sendall(json_answer(PAYLOAD))  # as if to keep the connection
+
+    with RawServer(answer_once_then_hang_up) as raw, IntranetClient(raw.url) as client:
+        for _ in range(3):
+            assert client.fetch_integrations(TOKEN).body == PAYLOAD
+        assert raw.connections == 3
+    assert len(answered) == 3
+
+
+def test_a_request_that_timed_out_is_not_sent_again(server: FakeServer) -> None:
+    server.respond("POST", ACK_PATH, Reply(204), Reply(204, delay=2))
+    with client_for(server, read_timeout=0.5) as client:
+        assert client.ack_notice(TOKEN, "dropbox", "disconnected", "k")
+        with pytest.raises(CompanionError) as caught:
+            client.ack_notice(TOKEN, "dropbox", "disconnected", "k")
+    assert caught.value.kind is ErrorKind.TIMEOUT
+    assert len(server.requests_to(ACK_PATH)) == 2
+
+
+# --- proxies -----------------------------------------------------------------------
+
+INTRANET_NAME = "intranet.test"
+CONNECTED = b"HTTP/1.1 200 Connection established\r\n\r\n"
+
+
+class TunnelProxy(RawServer):
+    """A CONNECT proxy that tunnels every request to 127.0.0.1:`backend_port`, or turns
+    it away with `refusal`; `asked` holds the heads of the CONNECT requests."""
+
+    def __init__(self, backend_port: int, refusal: bytes | None = None) -> None:
+        self.asked: list[bytes] = []
+        self._backend_port = backend_port
+        self._refusal = refusal
+        super().__init__(self._tunnel)
+
+    def _tunnel(self, client: socket.socket) -> None:
+        self.asked.append(read_head(client))
+        if self._refusal:
+            client.sendall(self._refusal)
+            return
+        with socket.create_connection(("127.0.0.1", self._backend_port)) as backend:
+            client.sendall(CONNECTED)
+            threading.Thread(target=pipe, args=(backend, client), daemon=True).start()
+            pipe(client, backend)
+
+
+def pipe(source: socket.socket, sink: socket.socket) -> None:
+    with suppress(OSError):
+        while data := source.recv(65536):
+            sink.sendall(data)
+    with suppress(OSError):
+        sink.shutdown(socket.SHUT_WR)
+
+
+@pytest.fixture
+def named_intranet(
+    fake_server, certificate_authority: trustme.CA, trusted_ca: Path, monkeypatch
+) -> FakeServer:
+    """An HTTPS intranet with a certificate for INTRANET_NAME, which DNS does not know."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(trusted_ca))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certificate_authority.issue_cert(INTRANET_NAME).configure_cert(context)
+    server = fake_server(tls=context)
+    server.respond("GET", INTEGRATIONS_PATH, Reply.json(PAYLOAD))
+    return server
+
+
+def named_url(server: FakeServer) -> str:
+    return f"https://{INTRANET_NAME}:{server.port}"
+
+
+def test_https_goes_through_the_environment_proxy_tunnel(
+    named_intranet: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with TunnelProxy(named_intranet.port) as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", f"http://someone:s%40cret@127.0.0.1:{proxy.port}")
+        with IntranetClient(named_url(named_intranet)) as client:
+            for _ in range(2):
+                assert client.fetch_integrations(TOKEN).body == PAYLOAD
+    [connect] = proxy.asked  # one tunnel, kept alive for both calls
+    assert connect.startswith(f"CONNECT {INTRANET_NAME}:{named_intranet.port} HTTP/".encode())
+    credentials = base64.b64encode(b"someone:s@cret")
+    assert b"\r\nProxy-Authorization: Basic " + credentials + b"\r\n" in connect
+    assert TOKEN.encode() not in connect
+    request = named_intranet.requests[0]
+    assert request.headers["Host"] == f"{INTRANET_NAME}:{named_intranet.port}"
+    assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert request.headers["Proxy-Authorization"] is None
+
+
+@pytest.mark.parametrize("refusal", [b"HTTP/1.1 403 Forbidden\r\n\r\n", b"garbage\r\n\r\n"])
+def test_a_proxy_that_refuses_the_tunnel_is_a_proxy_error(
+    named_intranet: FakeServer, monkeypatch: pytest.MonkeyPatch, refusal: bytes
+) -> None:
+    with TunnelProxy(named_intranet.port, refusal) as proxy:
+        monkeypatch.setenv("https_proxy", f"127.0.0.1:{proxy.port}")
+        with (
+            IntranetClient(named_url(named_intranet)) as client,
+            pytest.raises(CompanionError) as caught,
+        ):
+            client.fetch_integrations(TOKEN)
+    assert caught.value.kind is ErrorKind.NETWORK
+    assert "The proxy server could not connect" in caught.value.message
+    assert named_intranet.requests == []
+
+
+@pytest.mark.parametrize("proxy", ["http://127.0.0.1:{port}", "socks5://127.0.0.1:{port}"])
+def test_a_proxy_that_cannot_be_used_is_a_proxy_error(
+    named_intranet: FakeServer, monkeypatch: pytest.MonkeyPatch, proxy: str
+) -> None:
+    monkeypatch.setenv("ALL_PROXY", proxy.format(port=unused_port()))
+    with (
+        IntranetClient(named_url(named_intranet)) as client,
+        pytest.raises(CompanionError) as caught,
+    ):
+        client.fetch_integrations(TOKEN)
+    assert "The proxy server could not connect" in caught.value.message
+
+
+def test_no_proxy_exempts_the_intranet(
+    named_intranet: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_lookup = socket.getaddrinfo
+
+    def resolve(host: str, *args: object, **kwargs: object) -> object:
+        return real_lookup("127.0.0.1" if host == INTRANET_NAME else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{unused_port()}")
+    monkeypatch.setenv("NO_PROXY", "example.org, .test")
+    with IntranetClient(named_url(named_intranet)) as client:
+        assert client.fetch_integrations(TOKEN).body == PAYLOAD

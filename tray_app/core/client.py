@@ -18,8 +18,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from requests.auth import AuthBase
-
 from tray_app import __version__
 from tray_app.core import failures
 from tray_app.core.errors import CompanionError
@@ -28,16 +26,16 @@ from tray_app.core.schedule import MAX_RETRY_AFTER_SECONDS
 from tray_app.core.timeutil import parse_http_date, utc_now
 from tray_app.core.transport import (
     MAX_REDIRECTS,
+    Auth,
     BearerAuth,
     NoAuth,
     Reply,
     Transport,
     TransportFailure,
-    TruststoreAdapter,
 )
 from tray_app.core.urls import allowed_origin, same_origin
 
-# MAX_REDIRECTS and TruststoreAdapter live in `transport`; still importable from here.
+# MAX_REDIRECTS lives in `transport`; still importable from here.
 __all__ = [
     "ACK_PATH",
     "INTEGRATIONS_PATH",
@@ -46,7 +44,6 @@ __all__ = [
     "FetchResult",
     "FormAnswer",
     "IntranetClient",
-    "TruststoreAdapter",
     "default_user_agent",
     "retry_after_seconds",
 ]
@@ -177,7 +174,7 @@ class IntranetClient:
         self,
         method: str,
         path: str,
-        auth: AuthBase,
+        auth: Auth,
         *,
         headers: dict[str, str] | None = None,
         body: dict[str, Any] | None = None,

@@ -3,13 +3,17 @@ provider, OAuth error codes, and the sentences for common failures."""
 
 from __future__ import annotations
 
+import os
 import re
+import ssl
 from typing import Any
 
 import requests
+import truststore
+from requests.adapters import HTTPAdapter
 
 from tray_app.core.errors import CompanionError, ErrorKind
-from tray_app.core.transport import TruststoreAdapter
+from tray_app.core.transport import missing_ca_bundle_error
 
 BROWSER_TIMEOUT_SECONDS = 300.0
 
@@ -51,6 +55,49 @@ def unreachable_error(problem: requests.RequestException, host: str) -> Companio
     return CompanionError(
         ErrorKind.NETWORK,
         f"Cannot reach the sign-in service {host}. Check the network connection.")
+
+
+class TruststoreAdapter(HTTPAdapter):
+    """Verifies TLS against the operating system's trust store, directly and
+    through proxies, and never lets verification be switched off.
+
+    How the environment's CA bundle interacts: with `trust_env` on, requests turns
+    `verify=True` into the path in REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE when one is
+    set, and urllib3 hands it to our context's `load_verify_locations`. That *adds*
+    the bundle's CAs to the OS store (truststore honours such extra CAs on every
+    platform); it never replaces the store or weakens any check. Without such a
+    variable, stock requests would add certifi's bundle the same way; we do not, so
+    trust stays what IT manages in the OS store. (The intranet's own transport,
+    core/transport.py, does the same without requests.)
+    """
+
+    def __init__(self) -> None:
+        # Set before super().__init__(), which builds the pool manager.
+        self._ssl_context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, *args: Any, **pool_kwargs: Any) -> None:
+        super().init_poolmanager(*args, ssl_context=self._ssl_context, **pool_kwargs)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        # Otherwise TLS tunnelled through an environment proxy would use urllib3's
+        # default context and certifi instead of the OS store.
+        proxy_kwargs.setdefault("ssl_context", self._ssl_context)
+        return super().proxy_manager_for(proxy, **proxy_kwargs)
+
+    def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
+        if not url.lower().startswith("https"):
+            return
+        conn.cert_reqs = "CERT_REQUIRED"
+        conn.ca_certs = conn.ca_cert_dir = None
+        if not isinstance(verify, str):
+            return
+        if not os.path.exists(verify):
+            raise missing_ca_bundle_error(verify)
+        if os.path.isdir(verify):
+            conn.ca_cert_dir = verify
+        else:
+            conn.ca_certs = verify
 
 
 class _TimeoutSession(requests.Session):
