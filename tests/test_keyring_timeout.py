@@ -12,10 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import hanging_keyring
-import keyring.backend
 import pytest
 
-from tray_app.core import secrets
+from tray_app.core import keyring_calls, secrets
 from tray_app.core.config import Config, load_config
 from tray_app.core.policy import RawPolicy
 from tray_app.core.secrets import open_secret_store
@@ -52,7 +51,7 @@ def demo() -> Iterator[DemoIntranet]:
 @pytest.fixture
 def hanging(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[hanging_keyring.HangingKeyring]]:
     """The hanging backend in this process, with a short deadline; released afterwards."""
-    monkeypatch.setattr(secrets, "KEYRING_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(keyring_calls, "KEYRING_TIMEOUT_SECONDS", 0.5)
     monkeypatch.setenv(hanging_keyring.ENABLE_ENV, "1")
     hanging_keyring.release.clear()
     hanging_keyring.calls.clear()
@@ -72,7 +71,7 @@ def test_check_gives_up_on_a_keyring_that_never_answers(demo: DemoIntranet) -> N
     lines = [line for line in stderr.splitlines() if line.strip()]
     assert len(lines) == 1, stderr
     assert lines[0].startswith("Could not check: The password store (")
-    assert (f"did not answer within {secrets.KEYRING_TIMEOUT_SECONDS:g} seconds; it may be "
+    assert (f"did not answer within {keyring_calls.KEYRING_TIMEOUT_SECONDS:g} seconds; it may be "
             "locked and waiting for a password prompt. Unlock it and try again.") in lines[0]
     assert stdout == ""
 
@@ -108,7 +107,8 @@ def test_choosing_a_backend_that_never_answers_gives_up(
         monkeypatch: pytest.MonkeyPatch, hanging: type) -> None:
     monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
     monkeypatch.setattr(hanging, "hang_in_priority", True)
-    monkeypatch.setattr(keyring.backend, "get_all_keyring", lambda: [hanging()])
+    monkeypatch.setattr(secrets, "known_backend_names",
+                        lambda: (f"{hanging.__module__}.{hanging.__name__}",))
     started = time.monotonic()
     with pytest.raises(KeyringUnavailable, match=r"did not answer within 0\.5 seconds"):
         open_secret_store(config())

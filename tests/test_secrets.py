@@ -14,10 +14,10 @@ from typing import ClassVar
 
 import keyring.backend
 import pytest
-from keyring.backends import fail
 from keyring.compat import properties
 from keyring.errors import KeyringLocked, PasswordDeleteError
 
+from tray_app.core import secrets
 from tray_app.core.config import Config, load_config
 from tray_app.core.policy import RawPolicy
 from tray_app.core.secrets import (
@@ -78,43 +78,30 @@ class PlaintextKeyring(_MemoryKeyring):
 TEST_BACKENDS = (BestKeyring, GoodKeyring, PlaintextKeyring)
 
 
-# keyring caches its discovery on the function itself; the fixture below replaces the
-# module attribute, so the cache to clear is the original function's.
-_REAL_GET_ALL_KEYRING = keyring.backend.get_all_keyring
-
-
-def _reset_keyring_cache() -> None:
-    if hasattr(_REAL_GET_ALL_KEYRING, "saved_result"):
-        del _REAL_GET_ALL_KEYRING.saved_result
-
-
 def offer(**priorities: float | None) -> None:
     """Make the named test backends usable (a priority) or gone (None)."""
     for backend in TEST_BACKENDS:
         if backend.__name__ in priorities:
             backend.usable_priority = priorities[backend.__name__]
-    _reset_keyring_cache()
+
+
+def dotted(backend: type) -> str:
+    return f"{backend.__module__}.{backend.__name__}"
 
 
 @pytest.fixture(autouse=True)
 def test_backends(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
-    # Only the test backends (and keyring's stand-ins) exist, whatever this machine has.
-    real = keyring.backend.get_all_keyring
-
-    def only_test_backends() -> list:
-        return [fail.Keyring(), *(b for b in real() if type(b) in TEST_BACKENDS)]
-
-    monkeypatch.setattr(keyring.backend, "get_all_keyring", only_test_backends)
+    # Only the test backends (and keyring's stand-in) are known, whatever this machine has.
+    monkeypatch.setattr(secrets, "known_backend_names", lambda: (
+        "keyring.backends.fail.Keyring", *(dotted(backend) for backend in TEST_BACKENDS)))
     for backend in TEST_BACKENDS:
         backend.usable_priority = None
         backend.entries.clear()
         backend.locked = False
-    _reset_keyring_cache()
     yield
     for backend in TEST_BACKENDS:
         backend.usable_priority = None
-    _reset_keyring_cache()
 
 
 def config(**policy: object) -> Config:

@@ -1,11 +1,12 @@
 """The one place that owns secrets: sign-in tokens live in the OS keyring and nowhere else.
 
-Choosing the keyring (Maestral's approach): the secure backends keyring offers are
-ranked by priority and the best one is used. The first time a secret is stored, its
-name is remembered in a small JSON file in the state dir (a name, not a secret), so the
-store never changes silently: when the remembered backend is gone later, the companion
-says so instead of quietly using another one, where the sign-in is not. Sign-out forgets
-the choice. keyring's own PYTHON_KEYRING_BACKEND still wins (tests and IT scripts use it).
+Choosing the keyring (Maestral's and Vorta's approach): the secure keyring backends
+known for this platform are ranked by priority and the best one is used. The first time
+a secret is stored, its name is remembered in a small JSON file in the state dir (a
+name, not a secret), so the store never changes silently: when the remembered backend
+is gone later, the companion says so instead of quietly using another one, where the
+sign-in is not. Sign-out forgets the choice. keyring's own PYTHON_KEYRING_BACKEND still
+wins (tests and IT scripts use it), and is the way to any other backend.
 
 With no secure backend nothing is stored, unless policy `allow_insecure_keyring` allows a
 plain JSON file (mode 0600) in the state dir, which `describe()` calls insecure.
@@ -22,20 +23,26 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import json
 import logging
 import os
-import queue
 import re
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
 from tray_app import APP_ID
-from tray_app.core import paths
+from tray_app.core import paths, secret_service
 from tray_app.core.config import Config
 from tray_app.core.fileio import UnreadableFile, atomic_write_text, read_json_file
+from tray_app.core.keyring_calls import (
+    KeyringNoAnswer,
+    backend_failure,
+    bounded_call,
+)
 from tray_app.core.timeutil import format_utc, utc_now
 from tray_app.core.tokens import KeyringUnavailable
 
@@ -52,11 +59,23 @@ _CHUNK_MARK = "intranet-companion:chunked:v1:"
 MAX_SECRETS_FILE_BYTES = 1024 * 1024
 # A dotted Python name (module.Class), or our own marker for the insecure file.
 _BACKEND_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,20}|insecure-file")
-# How long one keyring call may take before the companion gives up on the store.
-KEYRING_TIMEOUT_SECONDS = 5.0
 _DISCOVERY_WORKER = "discovery"
 _NOT_CONSIDERED_MODULES = ("keyring.backends.fail", "keyring.backends.null",
                            "keyring.backends.chainer")
+_KNOWN_BACKENDS = {
+    "linux": ("keyring.backends.SecretService.Keyring", "keyring.backends.kwallet.DBusKeyring",
+              "keyring.backends.libsecret.Keyring",
+              "keyring.backends.kwallet.DBusKeyringKWallet4"),
+    "win32": ("keyring.backends.Windows.WinVaultKeyring",),
+    "darwin": ("keyring.backends.macOS.Keyring",),
+}
+# What a backend cannot work without (keyring's own modules import it, or fail, inside).
+_NEEDS_MODULE = {
+    "keyring.backends.SecretService.Keyring": "secretstorage",
+    "keyring.backends.kwallet.DBusKeyring": "dbus",
+    "keyring.backends.kwallet.DBusKeyringKWallet4": "dbus",
+    "keyring.backends.libsecret.Keyring": "gi",
+}
 _FRIENDLY_NAMES = {
     "keyring.backends.SecretService.Keyring": "Secret Service (GNOME Keyring or KWallet)",
     "keyring.backends.libsecret.Keyring": "Secret Service via libsecret",
@@ -260,90 +279,7 @@ class KeyringBackend:
         try:
             return bounded_call(self.qualified_name, operation, *args)
         except Exception as problem:  # locked store, D-Bus errors, OS errors, no answer...
-            raise _backend_failure(self.label, problem) from None
-
-
-class KeyringNoAnswer(Exception):
-    """A keyring call did not return within KEYRING_TIMEOUT_SECONDS."""
-
-
-class _KeyringCall:
-    """One call handed to a keyring worker; its caller waits for it, but not forever."""
-
-    def __init__(self, operation: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        self.operation = operation
-        self.args = args
-        self.done = threading.Event()
-        self.abandoned = False
-        self.result: Any = None
-        self.problem: BaseException | None = None
-
-    def run(self) -> None:
-        if self.abandoned:  # its caller gave up: a late write must not happen after all
-            return
-        try:
-            self.result = self.operation(*self.args)
-        except BaseException as problem:
-            self.problem = problem
-        finally:
-            self.done.set()
-
-
-class _KeyringWorker:
-    """A daemon thread that makes one backend's calls in turn. While a call hangs, the
-    later ones wait behind it (and their callers time out) rather than piling up
-    threads that all hang on the same store."""
-
-    def __init__(self, name: str) -> None:
-        self._calls: queue.SimpleQueue[_KeyringCall] = queue.SimpleQueue()
-        threading.Thread(target=self._serve, name=f"keyring {name}", daemon=True).start()
-
-    def submit(self, call: _KeyringCall) -> None:
-        self._calls.put(call)
-
-    def _serve(self) -> None:
-        while True:
-            self._calls.get().run()
-
-
-_WORKERS: dict[str, _KeyringWorker] = {}
-_WORKERS_LOCK = threading.Lock()
-
-
-def bounded_call(worker: str, operation: Callable[..., Any], *args: Any) -> Any:
-    """`operation(*args)` on the keyring worker named `worker`; its result or exception,
-    or KeyringNoAnswer when it has not returned within KEYRING_TIMEOUT_SECONDS."""
-    with _WORKERS_LOCK:
-        if worker not in _WORKERS:
-            _WORKERS[worker] = _KeyringWorker(worker)
-        runner = _WORKERS[worker]
-    call = _KeyringCall(operation, args)
-    runner.submit(call)
-    if not call.done.wait(KEYRING_TIMEOUT_SECONDS):
-        call.abandoned = True
-        log.info("The password store %s did not answer within %g seconds",
-                    worker, KEYRING_TIMEOUT_SECONDS)
-        raise KeyringNoAnswer(worker)
-    if call.problem is not None:
-        raise call.problem
-    return call.result
-
-
-def _backend_failure(label: str, problem: Exception) -> KeyringUnavailable:
-    kind = type(problem).__name__
-    if isinstance(problem, KeyringNoAnswer):
-        sentence = (f"The password store ({label}) did not answer within "
-                    f"{KEYRING_TIMEOUT_SECONDS:g} seconds; it may be locked and waiting for "
-                    "a password prompt. Unlock it and try again.")
-    elif "locked" in kind.lower() or "dismissed" in kind.lower():
-        sentence = (f"The password store ({label}) is locked and was not unlocked, so the "
-                    "companion cannot read or keep your sign-in. Unlock it (for example "
-                    "by logging in to the desktop again) and try again.")
-    else:
-        sentence = (f"The password store ({label}) did not work ({kind}), so the companion "
-                    "cannot read or keep your sign-in. Try again; if it keeps happening, "
-                    "restart the desktop session or contact IT.")
-    return KeyringUnavailable(message=sentence)
+            raise backend_failure(self.label, problem) from None
 
 
 class InsecureFileBackend:
@@ -426,7 +362,10 @@ def insecure_file() -> Path:
 
 
 def qualified_name(backend: Any) -> str:
-    return f"{type(backend).__module__}.{type(backend).__name__}"
+    """The dotted name keyring knows the backend by (ours say which name they stand for)."""
+    named = getattr(backend, "qualified_name", None)
+    kind = type(backend)
+    return named if isinstance(named, str) else f"{kind.__module__}.{kind.__name__}"
 
 
 def friendly_name(name: str) -> str:
@@ -453,31 +392,57 @@ def _priority(backend: Any) -> float:
         return -1.0
 
 
+def known_backend_names() -> tuple[str, ...]:
+    """The keyring backends considered on this platform, as dotted names. Asking keyring
+    for all of its backends would import every one of them, the macOS one's library
+    lookup included, and scan every installed package's entry points: about 60 ms on
+    the login popup's critical path. Other backends stay usable through BACKEND_ENV."""
+    return _KNOWN_BACKENDS.get(sys.platform, _KNOWN_BACKENDS["linux"])
+
+
 def ranked_backends() -> list[Any]:
     """Secure keyring backends usable here, best first. Asking a backend whether it is
     usable may talk to a service (D-Bus) that never answers: KeyringUnavailable then."""
-    try:
-        import keyring.backend
-    except Exception as problem:  # a broken install must not crash the app
-        log.warning("keyring cannot be imported: %s", type(problem).__name__)
-        return []
 
     def rank() -> list[Any]:
-        candidates = [b for b in keyring.backend.get_all_keyring() if is_secure(b)]
+        viable = (_viable(name) for name in known_backend_names())
+        candidates = [b for b in viable if b is not None and is_secure(b)]
         usable = [(priority, b) for b in candidates if (priority := _priority(b)) > 0]
         return [b for _, b in sorted(usable, key=lambda pair: pair[0], reverse=True)]
 
     try:
         return bounded_call(_DISCOVERY_WORKER, rank)
     except KeyringNoAnswer as problem:
-        raise _backend_failure("keyring", problem) from None
+        raise backend_failure("keyring", problem) from None
+
+
+def _viable(name: str) -> Any | None:
+    """The backend `name` when it can be used here (its module imports and its priority
+    does not refuse), else None."""
+    needed = _NEEDS_MODULE.get(name)
+    if needed is not None and importlib.util.find_spec(needed) is None:
+        return None  # known at once, without importing keyring (about 25 ms)
+    try:
+        if name == secret_service.NAME:
+            return secret_service.SecretServiceBackend()
+        return _load(name)
+    except Exception as problem:  # not installed, no such service here, a broken install
+        log.debug("The password store %s is not usable here: %s", name,
+                  type(problem).__name__)
+        return None
+
+
+def _load(name: str) -> Any:
+    """Imports only the backend's own module, and asks its priority (which raises where
+    the backend cannot work)."""
+    import keyring.core
+
+    return keyring.core.load_keyring(name)
 
 
 def _load_named(name: str) -> Any:
     try:
-        import keyring.core
-
-        return keyring.core.load_keyring(name)
+        return _load(name)
     except Exception as problem:  # unknown module/class, not viable here, ...
         raise KeyringUnavailable(message=(
             f"The password store {name} named by {BACKEND_ENV} cannot be used here "
@@ -547,7 +512,7 @@ def open_secret_store(config: Config) -> SecretStore:
         return _remembered_store(remembered, memory)
     ranked = ranked_backends()
     if ranked:
-        return _keyring_store(KeyringBackend(ranked[0]), memory, "the best one available here")
+        return _keyring_store(_as_backend(ranked[0]), memory, "the best one available here")
     if allow_insecure:
         return _insecure_store(memory)
     raise KeyringUnavailable()
@@ -569,17 +534,29 @@ def _env_store(name: str, memory: _BackendMemory) -> SecretStore:
 
 
 def _remembered_store(name: str, memory: _BackendMemory) -> SecretStore:
-    found = next((b for b in ranked_backends() if qualified_name(b) == name), None)
-    if found is None:
+    try:
+        found = bounded_call(_DISCOVERY_WORKER, _viable, name)
+    except KeyringNoAnswer as problem:
+        raise backend_failure(friendly_name(name), problem) from None
+    if found is None or _priority(found) <= 0:
         raise KeyringUnavailable(message=(
             f"The password store that holds your sign-in, {friendly_name(name)} ({name}), "
             "is not available now, so the companion cannot read your sign-in and has not "
             "switched to another store. Start it again (for example by logging in to the "
             "desktop), or sign out and sign in again to use another store."))
-    return _keyring_store(KeyringBackend(found), memory, "remembered from the first sign-in")
+    return _keyring_store(_as_backend(found), memory, "remembered from the first sign-in")
 
 
-def _keyring_store(backend: KeyringBackend, memory: _BackendMemory, how: str) -> SecretStore:
+NamedBackend = KeyringBackend | secret_service.SecretServiceBackend
+
+
+def _as_backend(found: Any) -> NamedBackend:
+    if isinstance(found, secret_service.SecretServiceBackend):
+        return found
+    return KeyringBackend(found)
+
+
+def _keyring_store(backend: NamedBackend, memory: _BackendMemory, how: str) -> SecretStore:
     return SecretStore(
         backend,
         f"{backend.label} — keyring backend {backend.qualified_name}, {how}",
