@@ -5,27 +5,28 @@ intranet, not for our own start-up. No Qt and no HTTP here."""
 from __future__ import annotations
 
 import argparse
-import importlib.abc
 import signal
 import socket
 import sys
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tray_app.core.config import Config, load_or_problem
 from tray_app.core.instance import InstanceClaim
 from tray_app.core.logs import register_secret, setup_logging
 from tray_app.core.schedule import first_check_delay
-from tray_app.core.session import Session
 from tray_app.core.state import StateStore
 from tray_app.core.timeutil import utc_now
 from tray_app.core.worker_client import WorkerJobs
 from tray_app.demo_process import DemoProcess
 
+if TYPE_CHECKING:
+    from tray_app.core.session import Session
 
-class _RefuseTLS(importlib.abc.MetaPathFinder):
+
+class _RefuseTLS:  # a meta path finder (importlib.abc's base class costs 3 ms to import)
     """TLS belongs to the worker: the tray never loads `ssl` (7 MiB and libcrypto).
     What asks for it in passing (asyncio, under APScheduler) does without."""
 
@@ -80,17 +81,17 @@ def prepare(args: argparse.Namespace, quit_signals: QuitSignals,
         register_secret(demo.token)
     config = load_or_problem({"intranet_url": intranet_url})
     setup_logging(config.get("log_level"))
-    session = Session(StateStore())
+    store = StateStore()
     workers = WorkerJobs(intranet_url, config.get("connect_timeout_seconds")
                          + 2 * config.get("read_timeout_seconds"))
     delay = first_check_delay(
         config.get("max_start_delay_seconds") if args.autostart else 0,
-        session.store.load().retry_not_before, utc_now(),
-        config.get("check_interval_minutes"))
-    prepared = Prepared(quit_signals, instance, config, session, workers, demo, delay)
-    if delay == 0:
-        prepared.first_check = _check_in_background(workers)
-    return prepared
+        store.load().retry_not_before, utc_now(), config.get("check_interval_minutes"))
+    first_check = _check_in_background(workers) if delay == 0 else None
+    from tray_app.core.session import Session  # imported while the first check runs
+
+    return Prepared(quit_signals, instance, config, Session(store), workers, demo, delay,
+                    first_check)
 
 
 def _check_in_background(workers: WorkerJobs) -> Future[dict[str, Any]]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import plistlib
 import subprocess
 import sys
 from abc import ABC, abstractmethod
@@ -296,6 +295,8 @@ class MacAutostart(Autostart):
                 # A leftover user agent with the same label would clash with IT's.
                 self.path.unlink(missing_ok=True)
                 return
+            import plistlib  # macOS only
+
             atomic_write_text(self.path, plistlib.dumps(agent_definition()).decode("utf-8"),
                               own_dir=False)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 # RFC 3339 requires an offset ("Z" or +hh:mm); fromisoformat alone accepts naive times.
 # ASCII digits only, matched whole: "\d" would take other scripts' digits and "$" a
@@ -62,6 +61,8 @@ def parse_http_date(value: object) -> datetime | None:
     """An HTTP date (RFC 9110) within PLAUSIBLE_CLOCK as aware UTC, else None."""
     if not isinstance(value, str) or not value or len(value) > _MAX_HTTP_DATE_CHARS:
         return None
+    from email.utils import parsedate_to_datetime  # HTTP dates: the worker's, not the tray's
+
     try:
         moment = parsedate_to_datetime(value)
         if moment.tzinfo is None:

@@ -6,18 +6,21 @@ import argparse
 import logging
 import sys
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSocketNotifier
 from PySide6.QtWidgets import QApplication
 
 from tray_app import APP_NAME
-from tray_app.core.autostart import Autostart, for_platform
 from tray_app.core.config import Config
 from tray_app.core.errors import CompanionError
 from tray_app.startup import Prepared, QuitSignals
 from tray_app.ui.controller import Controller
 from tray_app.ui.icons import app_icon
-from tray_app.ui.single_instance import SingleInstance
+
+if TYPE_CHECKING:
+    from tray_app.core.autostart import Autostart
+    from tray_app.ui.single_instance import SingleInstance
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,8 @@ def _quit_on_signals(app: QApplication, signals: QuitSignals) -> QSocketNotifier
 
 
 def _sync_autostart(config: Config) -> Autostart | None:
+    from tray_app.core.autostart import for_platform  # after the popup: not needed for it
+
     try:
         autostart = for_platform()
         wanted = bool(config.get("start_at_login"))
@@ -49,6 +54,8 @@ def _sync_autostart(config: Config) -> Autostart | None:
 
 def show_first_instance() -> int:
     """A second launch: ask the running tray to show its status window, and exit."""
+    from tray_app.ui.single_instance import SingleInstance
+
     app = QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     if SingleInstance().notify_running_instance():
@@ -60,25 +67,39 @@ def show_first_instance() -> int:
 
 
 def run(args: argparse.Namespace, prepared: Prepared) -> int:
+    """The tray, once this process holds the instance claim (core/instance.py)."""
     sys.excepthook = _log_uncaught
     app = QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setDesktopFileName("intranet-companion")
     app.setQuitOnLastWindowClosed(False)
     app.setWindowIcon(app_icon())
-    instance = SingleInstance()
-    if not instance.try_become_primary():
-        print(f"{APP_NAME} is already running; its status window is shown.")
-        return 0
     _quit_on_signals(app, prepared.quit_signals)
-    autostart = None if args.demo else _sync_autostart(prepared.config)
-    controller = Controller(prepared.session, prepared.config, autostart, prepared.workers)
-    instance.activation_requested.connect(controller.show_status)
+    controller = Controller(prepared.session, prepared.config, None, prepared.workers)
     controller.start(prepared.first_delay, prepared.first_check)
+    listening: list[SingleInstance] = []
+    controller.after_first_show(lambda: listening.append(_listen_for_launches(controller)))
+    if not args.demo:
+        controller.after_first_show(lambda: _set_up_autostart(controller, prepared.config))
     try:
         return app.exec()
     finally:
         controller.shutdown()
-        instance.close()
+        for instance in listening:
+            instance.close()
         if prepared.demo is not None:
             prepared.demo.stop()
+
+
+def _listen_for_launches(controller: Controller) -> SingleInstance:
+    # The OS lock already made this the only tray; the server only hears later launches.
+    from tray_app.ui.single_instance import SingleInstance  # QtNetwork: after the popup
+
+    instance = SingleInstance()
+    instance.activation_requested.connect(controller.show_status)
+    instance.listen()
+    return instance
+
+
+def _set_up_autostart(controller: Controller, config: Config) -> None:
+    controller.autostart = _sync_autostart(config)

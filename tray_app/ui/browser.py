@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import webbrowser
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
@@ -24,6 +23,8 @@ def open_in_browser(url: str) -> bool:
 
 
 def _open_with_webbrowser(url: str) -> None:
+    import webbrowser  # only for $BROWSER, and off the start-up path
+
     try:
         if not webbrowser.open(url):
             log.warning("The browser named in $BROWSER did not open the page")

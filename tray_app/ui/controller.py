@@ -27,19 +27,24 @@ from tray_app.core.worker_client import WorkerCancelled, WorkerJobs, worker_fail
 from tray_app.ui.background import BackgroundTask
 from tray_app.ui.browser import open_in_browser
 from tray_app.ui.popup import NoticePopup
-from tray_app.ui.status_window import StatusWindow
-from tray_app.ui.tray import MANAGED, TrayPresenter
 
+# Windows and the tray icon are imported when first built: the login popup needs none.
 if TYPE_CHECKING:
     from tray_app.core.autostart import Autostart
     from tray_app.ui.scheduler import CheckScheduler
+    from tray_app.ui.sign_in_window import SignInWindow
+    from tray_app.ui.status_window import StatusWindow
     from tray_app.ui.system_events import SystemEvents
+    from tray_app.ui.tray import TrayPresenter
 
 log = logging.getLogger(__name__)
 
 TRAY_RETRY_MS = 10_000
 TRAY_RETRY_LIMIT_MS = 120_000
 PAINT_WAIT_MS = 2_000
+# The tray icon, the single-instance server and the like wait for the login popup's first
+# paint, or for the first check's outcome when no popup comes, or for this long at most.
+FIRST_SHOW_WAIT_MS = 1_000
 
 
 class Controller(QObject):
@@ -56,6 +61,8 @@ class Controller(QObject):
         self.workers = workers
         self.signing_in = False
         self._sign_in_cancel = threading.Event()
+        self._sign_in_window: SignInWindow | None = None
+        self._sign_in_page: str | None = None  # the page the sign-in under way asked for
         self.signing_out = False
         self._checking = False
         self._announced: tuple[Notice, ...] = ()
@@ -66,6 +73,8 @@ class Controller(QObject):
         self._events: SystemEvents | None = None
         self._tray_waited_ms = 0
         self._background_started = False
+        self._first_shown = False
+        self._after_first_show: list[Callable[[], None]] = []
         self.check_done.connect(self._on_check_done)
 
     # Built on first use: the first check's popup should not wait for what it does not need.
@@ -83,6 +92,8 @@ class Controller(QObject):
     @property
     def status_window(self) -> StatusWindow:
         if self._status_window is None:
+            from tray_app.ui.status_window import StatusWindow
+
             window = StatusWindow()
             window.reconnect_requested.connect(self.reconnect)
             window.check_now_requested.connect(self.request_check)
@@ -126,11 +137,35 @@ class Controller(QObject):
         if first_check is not None:
             self._checking = True
             first_check.add_done_callback(self._hand_over)
+            QTimer.singleShot(0, self._build_popup_while_waiting)
         elif first_delay_seconds > 0:
             QTimer.singleShot(int(first_delay_seconds * 1000), self.request_check)
         else:
             self.request_check()
-        self._ensure_tray()
+        self.after_first_show(self._ensure_tray)
+        QTimer.singleShot(FIRST_SHOW_WAIT_MS, self._first_show_done)
+
+    def _build_popup_while_waiting(self) -> None:
+        # Should the first check find something, its popup is then only filled in.
+        if self._checking:
+            _ = self.popup
+
+    def after_first_show(self, action: Callable[[], None]) -> None:
+        """Run `action` once the first check's outcome is on screen (the popup painted),
+        or FIRST_SHOW_WAIT_MS after start, whichever comes first: nothing the login popup
+        does not need runs before it."""
+        if self._first_shown:
+            action()
+        else:
+            self._after_first_show.append(action)
+
+    def _first_show_done(self) -> None:
+        if self._first_shown:
+            return
+        self._first_shown = True
+        pending, self._after_first_show = self._after_first_show, []
+        for action in pending:
+            action()
 
     def _hand_over(self, future: Future[dict[str, Any]]) -> None:
         try:
@@ -160,6 +195,8 @@ class Controller(QObject):
             QTimer.singleShot(TRAY_RETRY_MS, self._ensure_tray)
 
     def _make_tray(self) -> None:
+        from tray_app.ui.tray import TrayPresenter
+
         tray = TrayPresenter(self._start_at_login_state, self)
         tray.reconnect_requested.connect(self.reconnect)
         tray.check_now_requested.connect(self.request_check)
@@ -200,12 +237,15 @@ class Controller(QObject):
             update = self.session.apply_failure(problem)
         self.present(update)
         error = update.report.error
+        self._when_painted(self._first_show_done)
         self._when_painted(lambda: self._schedule_after(error))
         self.update_shown.emit(update)
 
     def _when_painted(self, action: Callable[[], None]) -> None:
         """Run `action` once the popup shown now has painted (at once when none is up):
-        what the popup does not need (APScheduler, system events) waits for its paint."""
+        what the popup does not need (APScheduler, system events) waits for its paint.
+        It runs from the event loop, after the paint has reached the screen, never inside
+        the paint itself."""
         popup = self._popup
         if popup is None or not popup.isVisible() or self._background_started:
             action()
@@ -216,7 +256,7 @@ class Controller(QObject):
         def once() -> None:
             if pending:
                 popup.painted.disconnect(once)
-                pending.pop()()
+                QTimer.singleShot(0, pending.pop())
 
         popup.painted.connect(once)
         QTimer.singleShot(PAINT_WAIT_MS, once)  # should no paint come (hidden at once)
@@ -239,7 +279,8 @@ class Controller(QObject):
             self._announce(update.message)
         seen = update.popup or update.message
         if seen:
-            BackgroundTask(self.workers.acknowledge([n.identity for n in seen]), "ack").start()
+            job = self.workers.acknowledge([n.identity for n in seen])
+            self._when_painted(lambda: BackgroundTask(job, "ack").start() and None)
         for _ident, sentence in update.fixed:
             self._tell(sentence)
         if update.sign_in_needed and update.report.error is not None:
@@ -315,13 +356,28 @@ class Controller(QObject):
 
     # --- signing in ----------------------------------------------------------------------
 
+    @property
+    def sign_in_window(self) -> SignInWindow:
+        """The one sign-in progress window, built on first use."""
+        if self._sign_in_window is None:
+            from tray_app.ui.sign_in_window import SignInWindow
+
+            window = SignInWindow()
+            window.cancel_requested.connect(self.cancel_sign_in)
+            window.open_again_requested.connect(self._open_sign_in_page_again)
+            self._sign_in_window = window
+        return self._sign_in_window
+
     def sign_in(self) -> None:
         """Interactive sign-in in a worker process (it waits for the browser), then a
-        check. cancel_sign_in() stops it."""
+        check; the sign-in window says how it goes. cancel_sign_in() stops it. Asked
+        again while one runs: its window is brought up."""
         if self.signing_in:
+            self.sign_in_window.bring_up()
             return
         self.signing_in = True
         self._sign_in_cancel = threading.Event()  # a new one: a late cancel cannot stop this
+        self._sign_in_page = None
         self._show_signing_in(True)
         task = BackgroundTask(self.workers.sign_in(self._sign_in_cancel), "sign-in")
         task.message.connect(self._on_sign_in_message)
@@ -329,23 +385,39 @@ class Controller(QObject):
         task.start()
 
     def cancel_sign_in(self) -> None:
-        """Stop the sign-in under way: its worker is ended, so nothing is stored."""
+        """Stop the sign-in under way: its worker is ended, so nothing is stored. The
+        window says "Cancelling…" until it has."""
         if self.signing_in:
             self._sign_in_cancel.set()
+            if self._sign_in_window is not None:
+                self._sign_in_window.show_cancelling()
 
     def _show_signing_in(self, running: bool) -> None:
+        """The tray menu's "Cancel sign-in", and the window: shown and raised once when a
+        sign-in starts (never again on its own), gone when it ends."""
         if self.tray is not None:
             self.tray.show_signing_in(self.cancel_sign_in if running else None)
+        if running:
+            self.sign_in_window.start()
+        elif self._sign_in_window is not None:
+            self._sign_in_window.finish()
 
     def _on_sign_in_message(self, message: dict[str, Any]) -> None:
+        if self._sign_in_cancel.is_set():
+            return  # cancelled: no page opens after the person said stop
+        text = message.get("text")
         if message.get("type") == "open" and isinstance(message.get("url"), str):
+            self._sign_in_page = message["url"]
             self._open_sign_in_page(message["url"])
-        elif message.get("type") == "progress":
-            log.info("%s", message.get("text"))
+        elif message.get("type") == "progress" and isinstance(text, str):
+            log.info("%s", text)
+            if self._sign_in_window is not None:
+                self._sign_in_window.show_progress(text)
 
     def _on_sign_in_done(self, final: dict[str, Any] | None,
                          problem: CompanionError | None) -> None:
         self.signing_in = False
+        self._sign_in_page = None
         self._show_signing_in(False)
         sentence, problem = _outcome(final, problem)
         if isinstance(problem, WorkerCancelled):
@@ -354,15 +426,31 @@ class Controller(QObject):
         if problem is None:
             self.request_check()
 
+    def _open_sign_in_page_again(self) -> None:
+        if self.signing_in and self._sign_in_page is not None:
+            self._open_sign_in_page(self._sign_in_page)
+
     def _open_sign_in_page(self, url: str) -> None:
         """Sign-in pages may live on the identity provider's own origin (Entra, Google),
-        so the intranet-origin rule does not apply; https (or loopback http) still does."""
+        so the intranet-origin rule does not apply; https (or loopback http) still does.
+        While the sign-in window is up it says what became of the page (with its address
+        to copy when no browser opened); otherwise the sentence is told."""
+        window = self._sign_in_window if self.signing_in else None
         try:
             allowed_origin(url)
         except CompanionError as problem:
-            self._tell(problem.message, warning=True)
+            log.warning("Refused to open a sign-in page: %s", problem.message)
+            if window is not None:
+                window.show_problem(problem.message)
+            else:
+                self._tell(problem.message, warning=True)
             return
-        if not open_in_browser(url):
+        opened = open_in_browser(url)
+        if window is not None:
+            if not opened:
+                log.warning("Could not open a web browser for the sign-in page")
+            window.show_page(url, opened=opened)
+        elif not opened:
             self._tell(f"Could not open a web browser. Open this address to sign in: {url}")
 
     def sign_out(self) -> None:
@@ -401,6 +489,8 @@ class Controller(QObject):
         if self.autostart is None:
             return False, "not available here"
         if self.config.is_locked("start_at_login"):
+            from tray_app.ui.tray import MANAGED
+
             return self.autostart.is_enabled(), MANAGED
         return self.autostart.is_enabled(), ""
 

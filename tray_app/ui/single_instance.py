@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import getpass
-import hashlib
 import logging
+import zlib
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -22,13 +22,15 @@ MAX_REQUEST_BYTES = 64
 
 
 def server_name() -> str:
-    """A stable per-user name; hashed because user names may hold any character."""
+    """A stable per-user name; hashed because user names may hold any character. Not a
+    cryptographic hash: the name only has to differ between users (and hashlib would
+    load libcrypto, 3 MiB, into the tray)."""
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no login name in the environment or passwd
         user = ""
-    digest = hashlib.sha256(f"{user}\0{Path.home()}".encode()).hexdigest()
-    return f"{APP_ID}-{digest[:16]}"
+    key = f"{user}\0{Path.home()}".encode()
+    return f"{APP_ID}-{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
 
 
 class SingleInstance(QObject):
@@ -49,7 +51,7 @@ class SingleInstance(QObject):
         """False if another instance answered (and was asked to show itself)."""
         if self.notify_running_instance():
             return False
-        return self._listen()
+        return self.listen()
 
     def close(self) -> None:
         self._server.close()
@@ -71,7 +73,9 @@ class SingleInstance(QObject):
             socket.waitForDisconnected(TIMEOUT_MS)
         return True
 
-    def _listen(self) -> bool:
+    def listen(self) -> bool:
+        """Hear later launches (`activation_requested`). True unless the name could not
+        be claimed at all, in which case the app runs on without it."""
         if self._server.listen(self.name):
             return True
         if self._server.serverError() == QAbstractSocket.SocketError.AddressInUseError:
