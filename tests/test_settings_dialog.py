@@ -8,9 +8,10 @@ from pathlib import Path
 from PySide6.QtWidgets import QLabel, QSpinBox
 
 from tray_app.core.config import load_config
+from tray_app.core.messages import managed_by_organisation
 from tray_app.core.policy import RawPolicy
 from tray_app.core.settings import SETTINGS
-from tray_app.ui.settings_dialog import MANAGED, SettingsDialog
+from tray_app.ui.settings_dialog import SettingsDialog
 
 
 def test_locked_keys_are_greyed_and_say_who_manages_them(qtbot, tmp_path: Path) -> None:
@@ -23,9 +24,10 @@ def test_locked_keys_are_greyed_and_say_who_manages_them(qtbot, tmp_path: Path) 
     locked = dialog.editors["check_interval_minutes"]
     assert isinstance(locked, QSpinBox) and locked.value() == 30
     assert not locked.isEnabled()
-    assert MANAGED in locked.toolTip()
+    managed = managed_by_organisation()
+    assert managed in locked.toolTip()
     labels = [label.text() for label in dialog.findChildren(QLabel)]
-    assert f"Check every (minutes) ({MANAGED})" in labels
+    assert f"Check every (minutes) ({managed})" in labels
     assert dialog.editors["log_level"].isEnabled()
 
 

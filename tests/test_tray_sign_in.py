@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from qt_fixtures import UrlCatcher
 
+from tray_app.core import messages
 from tray_app.core.auth.oauth import secret_name
 from tray_app.core.config import Config, load_config
 from tray_app.core.policy import RawPolicy
@@ -25,7 +26,6 @@ from tray_app.core.session import Session
 from tray_app.core.state import StateStore
 from tray_app.core.worker_client import WorkerJobs
 from tray_app.demo.server import DemoIntranet
-from tray_app.ui import sign_in_window
 from tray_app.ui.controller import Controller
 from tray_app.ui.sign_in_window import SignInWindow
 from tray_app.ui.tray import TrayPresenter
@@ -123,12 +123,12 @@ def test_the_sign_in_window_comes_up_and_sends_the_person_to_the_browser(
     assert window.accessibleName() == window.windowTitle()
     assert not window.windowIcon().isNull()
     assert (window.busy.minimum(), window.busy.maximum()) == (0, 0)
-    assert window.status.text() == sign_in_window.STARTING
+    assert window.status.text() == messages.sign_in_starting()
     assert window.status.textFormat() is Qt.TextFormat.PlainText
     assert not window.open_again.isVisible() and not window.address.isVisible()
     assert window.cancel_button.isEnabled() and window.cancel_button.accessibleName()
 
-    qtbot.waitUntil(lambda: window.status.text() == sign_in_window.IN_BROWSER, timeout=20_000)
+    qtbot.waitUntil(lambda: window.status.text() == messages.sign_in_in_browser(), timeout=20_000)
     assert len(browser.urls) == 1 and authorize_page(demo, browser.urls[0])
     assert window.open_again.isVisible() and window.open_again.accessibleName()
     assert not window.address.isVisible()  # the browser opened: no address to copy
@@ -155,7 +155,7 @@ def test_the_windows_cancel_button_cancels_the_sign_in(
     with qtbot.waitSignal(controller.told, timeout=5_000):
         qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
         # until the worker has stopped, the window stays and says so
-        assert window.isVisible() and window.status.text() == sign_in_window.CANCELLING
+        assert window.isVisible() and window.status.text() == messages.sign_in_cancelling()
         assert not window.cancel_button.isEnabled() and not window.open_again.isVisible()
     assert_cancelled(told, controller, window, demo, keyring_file)
     assert "Cancel sign-in" not in menu_texts(controller.tray)
@@ -176,7 +176,7 @@ def test_closing_the_window_cancels_the_sign_in(
             qtbot.keyClick(window, Qt.Key.Key_Escape)
         else:
             assert window.close() is False  # what the window manager's close delivers
-        assert window.isVisible() and window.status.text() == sign_in_window.CANCELLING
+        assert window.isVisible() and window.status.text() == messages.sign_in_cancelling()
     assert_cancelled(told, controller, window, demo, keyring_file)
     controller.shutdown()
 
@@ -197,7 +197,7 @@ def test_without_a_browser_the_window_shows_the_address_to_copy(
     window = started_sign_in(qtbot, controller)
     qtbot.waitUntil(lambda: window.address.isVisible(), timeout=20_000)
     assert len(tried) == 1 and authorize_page(demo, tried[0])
-    assert window.status.text() == sign_in_window.NO_BROWSER
+    assert window.status.text() == messages.sign_in_no_browser()
     assert window.address.toPlainText() == tried[0]
     assert window.address.isReadOnly()
     assert window.address.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse

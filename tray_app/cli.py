@@ -6,7 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from tray_app import APP_NAME, __version__
+from tray_app import __version__
+from tray_app.core import messages
 
 WORKER_COMMAND = "worker"
 
@@ -14,29 +15,25 @@ WORKER_COMMAND = "worker"
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="intranet-companion",
-        description=f"{APP_NAME}: tells you when your intranet integrations break.",
+        description=messages.cli_description(),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--intranet-url", metavar="URL", help="the intranet's address")
-    parser.add_argument("--demo", action="store_true",
-                        help="start the built-in demo intranet and use it")
-    parser.add_argument("--autostart", action="store_true",
-                        help="started at login: wait a random delay, stay quiet until checked")
+    parser.add_argument("--intranet-url", metavar="URL", help=messages.cli_help_intranet_url())
+    parser.add_argument("--demo", action="store_true", help=messages.cli_help_demo())
+    parser.add_argument("--autostart", action="store_true", help=messages.cli_help_autostart())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    check = commands.add_parser("check", help="one check, no window")
-    check.add_argument("--json", action="store_true", help="print the result as JSON")
+    check = commands.add_parser("check", help=messages.cli_help_check())
+    check.add_argument("--json", action="store_true", help=messages.cli_help_json())
     check.add_argument("--intranet-url", metavar="URL", default=argparse.SUPPRESS)
-    commands.add_parser("demo-server", add_help=False,
-                        help="run the built-in demo intranet alone (see demo-server --help)")
-    diagnose = commands.add_parser("diagnose", help="settings, keyring and reachability")
+    commands.add_parser("demo-server", add_help=False, help=messages.cli_help_demo_server())
+    diagnose = commands.add_parser("diagnose", help=messages.cli_help_diagnose())
     diagnose.add_argument("--intranet-url", metavar="URL", default=argparse.SUPPRESS)
-    sign_in = commands.add_parser("sign-in", help="sign in and keep the tokens in the keyring")
+    sign_in = commands.add_parser("sign-in", help=messages.cli_help_sign_in())
     sign_in.add_argument("--method", choices=("oauth", "microsoft", "google", "token"))
-    sign_in.add_argument("--token", metavar="-", help="read a token from standard input")
-    sign_in.add_argument("--device", action="store_true",
-                         help="microsoft method: sign in with a code on another device")
+    sign_in.add_argument("--token", metavar="-", help=messages.cli_help_token())
+    sign_in.add_argument("--device", action="store_true", help=messages.cli_help_device())
     sign_in.add_argument("--intranet-url", metavar="URL", default=argparse.SUPPRESS)
-    sign_out = commands.add_parser("sign-out", help="forget every token of this user")
+    sign_out = commands.add_parser("sign-out", help=messages.cli_help_sign_out())
     sign_out.add_argument("--intranet-url", metavar="URL", default=argparse.SUPPRESS)
     return parser
 

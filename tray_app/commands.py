@@ -7,8 +7,7 @@ import os
 import webbrowser
 from typing import Any
 
-from tray_app import APP_NAME
-from tray_app.core import paths
+from tray_app.core import messages, paths
 from tray_app.core.auth import Account
 from tray_app.core.check import Checker
 from tray_app.core.config import Config, load_config, load_or_problem, save_user_setting
@@ -55,70 +54,86 @@ def _when(report: CheckReport) -> str:
 
 def _print_report(report: CheckReport) -> None:
     if report.error is not None:
-        say(f"Could not check: {report.error.message}", error=True)
+        say(messages.check_could_not(report.error.message), error=True)
         if not report.stale:
             return
-        say("", f"Last known state (confirmed {_when(report)}), may be out of date:")
+        say("", messages.check_last_known(_when(report)))
     else:
         user = report.user
-        say(f"{APP_NAME}: {report.intranet_url}")
+        say(messages.check_intranet(str(report.intranet_url)))
         if user is not None:
-            email = f" ({user.email})" if user.email else ""
-            say(f"Signed in as {user.name}{email}, checked {_when(report)}")
+            say(messages.check_signed_in_as(user.name, user.email or "", _when(report)))
     result = report.classification
     assert result is not None
     if result.notices:
-        say("", "Needs your attention:")
+        say("", messages.check_needs_attention())
         for notice in result.notices:
-            say(f"  * {notice.message}", f"    Reconnect: {notice.reconnect_url}")
+            say(f"  * {notice.message}", f"    {messages.check_reconnect(notice.reconnect_url)}")
     elif report.error is None:
-        say("", "All your integrations are working.")
-    say("", "Integrations:")
+        say("", messages.check_all_working())
+    say("", messages.check_integrations())
     width = max((len(view.name) for view in result.integrations), default=0)
     for view in result.integrations:
         say(f"  {view.name.ljust(width)}  {state_phrase(view)}")
     for warning in result.warnings:
-        say(f"warning: {warning}", error=True)
+        say(messages.warning_line(warning), error=True)
+
+
+def _source_words(source: str) -> str:
+    """Where a setting came from (Resolved.source, which code compares), in words."""
+    if source == "default":
+        return messages.source_default()
+    if source == "command line":
+        return messages.source_command_line()
+    if source == "policy":
+        return messages.source_policy()
+    if source.startswith("env "):
+        return messages.source_environment(source.removeprefix("env "))
+    if source.startswith("settings file "):
+        return messages.source_settings_file(source.removeprefix("settings file "))
+    return source
 
 
 def diagnose(args: argparse.Namespace) -> int:
     try:
         config = _load(args)
     except ConfigError as problem:
-        say(f"Configuration error: {problem.message}")
+        say(messages.configuration_error(problem.message))
         return problem.exit_code
-    say(f"{APP_NAME} diagnostics", "", "Settings (value, source):")
+    say(messages.diagnose_heading(), "", messages.diagnose_settings())
     for key, resolved in config.resolved.items():
-        lock = ", locked by policy" if resolved.locked else ""
-        say(f"  {key} = {resolved.value!r}  [{resolved.source}{lock}]")
+        line = messages.diagnose_setting_locked if resolved.locked else messages.diagnose_setting
+        say(f"  {line(key, repr(resolved.value), _source_words(resolved.source))}")
     for warning in config.warnings:
-        say(f"  warning: {warning}")
-    say("", f"Policy: {config.policy_origin or 'none'}")
-    say(f"Settings file: {config.settings_path}")
-    say(f"State: {paths.state_file()}", f"Log: {paths.log_file()}")
-    say(f"Keyring: {Account(config).describe_store()}")
-    say(f"Sign-in method: {config.get('auth_method')}")
+        say(f"  {messages.warning_line(warning)}")
+    say("", messages.diagnose_policy(config.policy_origin or messages.policy_none()))
+    say(messages.diagnose_settings_file(str(config.settings_path)))
+    say(messages.diagnose_state(str(paths.state_file())),
+        messages.diagnose_log(str(paths.log_file())))
+    say(messages.diagnose_keyring(Account(config).describe_store()))
+    say(messages.diagnose_sign_in_method(str(config.get("auth_method"))))
     using_env = bool(os.environ.get(TOKEN_ENV, "").strip())
-    say(f"Credential: {TOKEN_ENV + ' (environment)' if using_env else 'keyring'}")
+    say(messages.diagnose_credential_environment(TOKEN_ENV) if using_env
+        else messages.diagnose_credential_keyring())
     report = Checker(config, StateStore()).run()
-    verdict = "reachable, signed in" if report.error is None else report.error.message
-    say(f"Intranet: {report.intranet_url or '(not set)'}: {verdict}")
+    verdict = messages.diagnose_reachable() if report.error is None else report.error.message
+    say(messages.diagnose_intranet(report.intranet_url or messages.diagnose_not_set(), verdict))
     return 0
 
 
 def _open_browser(url: str) -> bool:
     # The authorization URL holds no token, so it may be shown.
-    say(f"If no browser opened, visit: {url}")
+    say(messages.browser_fallback(url))
     return webbrowser.open(url)  # honours $BROWSER
 
 
 def _usage_problem(args: argparse.Namespace, method: str | None) -> str | None:
     if args.token is not None and args.token != "-":
-        return "Give the token on standard input: `sign-in --token -`."
+        return messages.usage_token_on_standard_input()
     if args.token is not None and args.method not in (None, "token"):
-        return "--token - signs in with the token method; leave out --method."
+        return messages.usage_token_and_method()
     if args.device and method != "microsoft":
-        return "--device is only for the microsoft sign-in method."
+        return messages.usage_device_only_microsoft()
     return None
 
 
@@ -127,8 +142,7 @@ def _chosen_method(config: Config, args: argparse.Namespace) -> str:
     asked = "token" if args.token is not None else args.method
     configured = str(config.get("auth_method"))
     if asked and asked != configured and config.is_locked("auth_method"):
-        raise ConfigError(f"Your organisation requires signing in with the {configured} "
-                          f"method, so {asked} cannot be used.")
+        raise ConfigError(messages.sign_in_method_required(configured, asked))
     return asked or configured
 
 
@@ -147,7 +161,7 @@ def sign_in(args: argparse.Namespace) -> int:
     except CompanionError as problem:
         say(problem.message, error=True)
         return problem.exit_code
-    say(f"{sentence} Your sign-in is kept in {account.describe_store()}.")
+    say(messages.signed_in_kept_in(sentence, account.describe_store()))
     return 0
 
 

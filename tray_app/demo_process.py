@@ -20,11 +20,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from tray_app.core import messages
 from tray_app.core.tokens import TOKEN_ENV
 from tray_app.core.worker_client import own_command
 
 SANDBOX_KEYRING = "tray_app.demo.sandbox_keyring.PlaintextSandboxKeyring"
 KEYRING_FILE_ENV = "DEMO_KEYRING_FILE"  # sandbox_keyring.FILE_ENV (importing it loads keyring)
+# What the demo server's banner (a protocol between the two, not for people) starts with.
 _URL_PREFIX = "Demo intranet: "
 _TOKEN_PREFIX = "Bearer token: "
 _BANNER_LINES = 6
@@ -51,7 +53,7 @@ class DemoProcess:
         if not url or not token:
             process.kill()
             shutil.rmtree(sandbox, ignore_errors=True)
-            raise DemoUnavailable("The demo intranet did not start.")
+            raise DemoUnavailable(messages.demo_did_not_start())
         demo = cls(url, token, sandbox, process)
         demo._enter_sandbox()
         return demo

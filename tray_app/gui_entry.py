@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tray_app.core import messages
 from tray_app.core.instance import claim_instance
 from tray_app.demo_process import DemoUnavailable
 from tray_app.startup import QuitSignals, keep_tls_out, prepare
@@ -29,8 +30,7 @@ def run_gui(args: argparse.Namespace) -> int:
     try:
         from tray_app.ui import app
     except ImportError as problem:
-        print(f"The tray app cannot start: {problem}. Reinstall Intranet Companion.",
-              file=sys.stderr)
+        print(messages.tray_cannot_start(str(problem)), file=sys.stderr)
         return 1
     if prepared is None:
         return app.show_first_instance()

@@ -13,6 +13,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from tray_app.core import messages
 from tray_app.core.config import Config, load_or_problem
 from tray_app.core.instance import InstanceClaim
 from tray_app.core.logs import register_secret, setup_logging
@@ -32,7 +33,7 @@ class _RefuseTLS:  # a meta path finder (importlib.abc's base class costs 3 ms t
 
     def find_spec(self, name: str, path: object, target: object = None) -> None:
         if name in ("ssl", "_ssl"):
-            raise ImportError(f"{name} is left to the worker process, not loaded in the tray")
+            raise ImportError(messages.left_to_worker(name))
 
 
 def keep_tls_out() -> None:

@@ -10,13 +10,14 @@ import os
 import subprocess
 import sys
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
 from tray_app import APP_ID, APP_NAME
+from tray_app.core import messages
 from tray_app.core.errors import ConfigError
 from tray_app.core.fileio import atomic_write_text
 
@@ -55,16 +56,20 @@ def for_platform(platform: str = sys.platform) -> Autostart:
     return XdgAutostart()
 
 
+Explain = Callable[[str, str], str]  # (where, reason) -> sentence, from core/messages.py
+_READ: Explain = messages.autostart_read_failed
+_TURN_ON: Explain = messages.autostart_enable_failed
+_TURN_OFF: Explain = messages.autostart_disable_failed
+
+
 @contextlib.contextmanager
-def _explained(action: str, where: object) -> Iterator[None]:
+def _explained(sentence: Explain, where: object) -> Iterator[None]:
     """Turn an OSError into a ConfigError the user can read."""
     try:
         yield
     except OSError as problem:
         reason = problem.strerror or str(problem)
-        raise ConfigError(
-            f"Could not {action} start at login ({where}): {reason}."
-        ) from problem
+        raise ConfigError(sentence(str(where), reason)) from problem
 
 
 # --- Linux and other Unix: XDG autostart ------------------------------------------------
@@ -143,36 +148,35 @@ class XdgAutostart(Autostart):
         return None
 
     def is_enabled(self) -> bool:
-        with _explained("read", self.path):
+        with _explained(_READ, self.path):
             if self.path.exists():
                 return entry_is_active(read_entry(self.path))
             system = self.system_entry()
             return system is not None and entry_is_active(read_entry(system))
 
     def enable(self) -> None:
-        with _explained("turn on", self.path):
+        with _explained(_TURN_ON, self.path):
             atomic_write_text(self.path, self._render(hidden=False), own_dir=False)
 
     def disable(self) -> None:
-        with _explained("turn off", self.path):
+        with _explained(_TURN_OFF, self.path):
             if self.system_entry() is not None:
                 atomic_write_text(self.path, self._render(hidden=True), own_dir=False)
             else:
                 self.path.unlink(missing_ok=True)
 
     def describe(self) -> str:
-        text = f"XDG autostart entry {self.path}"
         system = self.system_entry()
         if system is not None:
-            text += f" (system-wide entry {system} also present)"
-        return text
+            return messages.autostart_xdg_with_system(str(self.path), str(system))
+        return messages.autostart_xdg(str(self.path))
 
     def _render(self, *, hidden: bool) -> str:
         lines = [
             ENTRY_GROUP,
             "Type=Application",
             f"Name={APP_NAME}",
-            "Comment=Tells you when your intranet integrations break",
+            f"Comment={escape_string_value(messages.autostart_comment())}",
             f"Exec={exec_value(launch_command())}",
             f"Icon={APP_ID}",
             "Terminal=false",
@@ -221,11 +225,11 @@ class WindowsAutostart(Autostart):
         return True
 
     def system_entry_exists(self) -> bool:
-        with _explained("read", self.system_where):
+        with _explained(_READ, self.system_where):
             return self._has_value(self.registry.HKEY_LOCAL_MACHINE)
 
     def is_enabled(self) -> bool:
-        with _explained("read", self.where):
+        with _explained(_READ, self.where):
             if self._has_value(self.registry.HKEY_CURRENT_USER):
                 return True
         return self.system_entry_exists()
@@ -236,7 +240,7 @@ class WindowsAutostart(Autostart):
             return
         reg = self.registry
         command_line = subprocess.list2cmdline(launch_command())
-        with _explained("turn on", self.where):
+        with _explained(_TURN_ON, self.where):
             key = reg.CreateKeyEx(reg.HKEY_CURRENT_USER, RUN_KEY, 0, reg.KEY_SET_VALUE)
             try:
                 reg.SetValueEx(key, RUN_VALUE, 0, reg.REG_SZ, command_line)
@@ -245,7 +249,7 @@ class WindowsAutostart(Autostart):
 
     def disable(self) -> None:
         reg = self.registry
-        with _explained("turn off", self.where):
+        with _explained(_TURN_OFF, self.where):
             try:
                 key = reg.OpenKey(reg.HKEY_CURRENT_USER, RUN_KEY, 0, reg.KEY_SET_VALUE)
             except FileNotFoundError:
@@ -257,11 +261,10 @@ class WindowsAutostart(Autostart):
                 reg.CloseKey(key)
 
     def describe(self) -> str:
-        text = f"Windows registry value {self.where}"
         with contextlib.suppress(ConfigError):
             if self.system_entry_exists():
-                text += f" (IT-installed entry {self.system_where} takes precedence)"
-        return text
+                return messages.autostart_windows_with_system(self.where, self.system_where)
+        return messages.autostart_windows(self.where)
 
 
 # --- macOS: a per-user LaunchAgent ------------------------------------------------------
@@ -286,11 +289,11 @@ class MacAutostart(Autostart):
         self.system_path = system_agents_dir / f"{AGENT_LABEL}.plist"
 
     def is_enabled(self) -> bool:
-        with _explained("read", self.path):
+        with _explained(_READ, self.path):
             return self.path.exists() or self.system_path.exists()
 
     def enable(self) -> None:
-        with _explained("turn on", self.path):
+        with _explained(_TURN_ON, self.path):
             if self.system_path.exists():
                 # A leftover user agent with the same label would clash with IT's.
                 self.path.unlink(missing_ok=True)
@@ -301,14 +304,13 @@ class MacAutostart(Autostart):
                               own_dir=False)
 
     def disable(self) -> None:
-        with _explained("turn off", self.path):
+        with _explained(_TURN_OFF, self.path):
             self.path.unlink(missing_ok=True)
 
     def describe(self) -> str:
-        text = f"LaunchAgent {self.path}"
         if self.system_path.exists():
-            text += f" (IT-installed agent {self.system_path} takes precedence)"
-        return text
+            return messages.autostart_macos_with_system(str(self.path), str(self.system_path))
+        return messages.autostart_macos(str(self.path))
 
 
 def agent_definition() -> dict[str, object]:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tray_app.core import messages
 from tray_app.core.classify import Classification, classify
 from tray_app.core.client import FetchResult, IntranetClient
 from tray_app.core.config import Config
@@ -110,8 +111,7 @@ class Checker:
         result = self._fetch(intranet_url, last.etag if last else None)
         if result.not_modified:
             if last is None:
-                raise CompanionError(ErrorKind.PROTOCOL, "The intranet answered 'not modified' "
-                                     "to a question the companion never asked before.")
+                raise CompanionError(ErrorKind.PROTOCOL, messages.not_modified_unasked())
             answer = last.answer
         else:
             answer = parse_integration_list(result.body)
@@ -119,7 +119,7 @@ class Checker:
         warnings: tuple[str, ...] = ()
         if server_time is None:
             server_time = self.clock()
-            warnings = ("the intranet sent no usable Date header; this computer's clock was used",)
+            warnings = (messages.warning_no_date_header(),)
         result_classification = classify(answer, server_time, intranet_url)
         if warnings:
             result_classification = Classification(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from tray_app.core import messages
 from tray_app.core.model import Integration, IntegrationList
 from tray_app.core.timeutil import format_utc, local_time
 from tray_app.core.urls import safe_reconnect_url
@@ -68,25 +69,13 @@ class Classification:
 
 
 def disconnected_message(name: str) -> str:
-    return (
-        f"{name} has unexpectedly been disconnected. "
-        f"Please reconnect your {name} account."
-    )
-
-
-def days_phrase(days_left: int) -> str:
-    if days_left <= 0:
-        return "within 24 hours"
-    return "in 1 day" if days_left == 1 else f"in {days_left} days"
+    return messages.notice_disconnected(name)
 
 
 def expiring_message(name: str, expires_at: datetime, days_left: int) -> str:
     local = local_time(expires_at)  # the user's own calendar day
     day = f"{local.year:04d}-{local.month:02d}-{local.day:02d}"
-    return (
-        f"{name} will be disconnected on {day} ({days_phrase(days_left)}). "
-        f"Please reconnect your {name} account before then."
-    )
+    return messages.notice_expiring(name, day, days_left)
 
 
 def days_left(expires_at: datetime | None, now: datetime) -> int | None:
@@ -146,16 +135,12 @@ def classify(answer: IntegrationList, now: datetime, intranet_url: str) -> Class
     warnings = list(answer.warnings)
     external_apps = safe_reconnect_url(None, answer.external_apps_url, intranet_url)
     if external_apps != answer.external_apps_url:
-        warnings.append("external_apps_url is not on the intranet's origin; "
-                        "the intranet's front page is opened instead")
+        warnings.append(messages.warning_external_apps_off_origin())
     for item in answer.integrations:
         state, reason = _state_of(item, now, window)
         url = safe_reconnect_url(item.reconnect_url, answer.external_apps_url, intranet_url)
         if item.reconnect_url and url != item.reconnect_url:
-            warnings.append(
-                f"reconnect_url of '{item.id}' is not on the intranet's origin; "
-                "External apps is opened instead"
-            )
+            warnings.append(messages.warning_reconnect_off_origin(item.id))
         view = IntegrationView(
             item.id, item.name, item.provider, state, item.account, item.expires_at,
             days_left(item.expires_at, now), reason, url,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tray_app.core import paths
+from tray_app.core import messages, paths
 from tray_app.core.errors import ConfigError
 from tray_app.core.fileio import UnreadableFile, atomic_write_text, read_json_file
 from tray_app.core.policy import RawPolicy, load_policy
@@ -61,12 +61,12 @@ def _validated(layer: Mapping[str, Any], where: str, warnings: list[str]) -> dic
     for key, raw in layer.items():
         setting = BY_KEY.get(key)
         if setting is None:
-            warnings.append(f"{where}: unknown setting {describe_value(key)} ignored")
+            warnings.append(messages.setting_unknown(where, describe_value(key)))
             continue
         try:
             accepted[key] = setting.coerce(raw)
         except ValueError as reason:
-            warnings.append(f"{where}: '{key}' {reason}; ignored")
+            warnings.append(messages.setting_ignored(where, key, str(reason)))
     return accepted
 
 
@@ -74,12 +74,12 @@ def read_user_settings(path: Path, warnings: list[str]) -> dict[str, Any]:
     try:
         data = read_json_file(path, MAX_SETTINGS_BYTES)
     except UnreadableFile as problem:
-        warnings.append(f"settings file {path} could not be read ({problem.reason}); ignored")
+        warnings.append(messages.settings_file_unreadable(str(path), problem.reason))
         return {}
     if data is None:
         return {}
     if not isinstance(data, dict):
-        warnings.append(f"settings file {path} is not a JSON object; ignored")
+        warnings.append(messages.settings_file_not_an_object(str(path)))
         return {}
     return data
 
@@ -100,13 +100,17 @@ def load_config(
     settings_path = settings_path or paths.settings_file()
     policy = load_policy() if policy is None else policy
     warnings: list[str] = list(policy.warnings)
+    # Each layer's name is what `source` says (data, compared by code and tests; diagnose
+    # puts it in words), and where its warnings say they come from.
     layers: list[tuple[str, dict[str, Any]]] = [
         (f"settings file {settings_path}",
-         _validated(read_user_settings(settings_path, warnings), "settings file", warnings)),
-        ("env", _validated(_env_layer(environ), "environment", warnings)),
+         _validated(read_user_settings(settings_path, warnings),
+                    messages.where_settings_file(), warnings)),
+        ("env", _validated(_env_layer(environ), messages.where_environment(), warnings)),
         ("command line", _validated(
-            {k: v for k, v in (flags or {}).items() if v is not None}, "command line", warnings)),
-        ("policy", _validated(policy.values, f"policy {policy.origin}", warnings)),
+            {k: v for k, v in (flags or {}).items() if v is not None},
+            messages.where_command_line(), warnings)),
+        ("policy", _validated(policy.values, messages.where_policy(policy.origin), warnings)),
     ]
     resolved = {s.key: Resolved(s.default, "default") for s in SETTINGS}
     for name, values in layers:
@@ -124,7 +128,7 @@ def load_or_problem(flags: Mapping[str, Any] | None = None) -> Config:
     try:
         return load_config(flags)
     except ConfigError as problem:
-        config = load_config(flags, policy=RawPolicy(origin="unreadable"))
+        config = load_config(flags, policy=RawPolicy(origin=messages.policy_unreadable()))
         config.problem = problem
         return config
 
@@ -132,20 +136,20 @@ def load_or_problem(flags: Mapping[str, Any] | None = None) -> Config:
 def save_user_setting(config: Config, key: str, value: Any) -> None:
     """Write one key to the user settings file, keeping the others. Refuses locked keys."""
     if config.is_locked(key):
-        raise ConfigError(f"'{key}' is managed by your organisation and cannot be changed.")
+        raise ConfigError(messages.setting_managed(key))
     setting = BY_KEY[key]
     try:
         coerced = setting.coerce(value)
     except ValueError as reason:
-        raise ConfigError(f"'{key}' {reason}.") from None
+        raise ConfigError(messages.setting_invalid(key, str(reason))) from None
     path = config.settings_path or paths.settings_file()
     current = read_user_settings(path, [])
     current[key] = coerced
     try:
         atomic_write_text(path, json.dumps(current, indent=2, sort_keys=True) + "\n")
     except OSError as problem:
-        raise ConfigError(f"Your settings could not be saved to {path} "
-                          f"({problem.strerror or type(problem).__name__}).") from None
+        raise ConfigError(messages.settings_not_saved(
+            str(path), problem.strerror or type(problem).__name__)) from None
     source = config.source(key)
     if source == "default" or source.startswith("settings file"):
         config.resolved[key] = Resolved(coerced, f"settings file {path}")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from tray_app.core import messages
+
 
 class ErrorKind(StrEnum):
     NETWORK = "network"
@@ -33,17 +35,6 @@ EXIT_CODES: dict[ErrorKind, int] = {
     ErrorKind.CONFIG: 5,
 }
 
-TITLES: dict[ErrorKind, str] = {
-    ErrorKind.NETWORK: "Can't reach the intranet",
-    ErrorKind.TLS: "Secure connection failed",
-    ErrorKind.TIMEOUT: "The intranet did not answer in time",
-    ErrorKind.SERVER: "The intranet has a problem",
-    ErrorKind.RATE_LIMITED: "The intranet asked us to wait",
-    ErrorKind.PROTOCOL: "Unexpected answer from the intranet",
-    ErrorKind.AUTH: "Sign-in needed",
-    ErrorKind.CONFIG: "Intranet Companion is not set up",
-}
-
 
 class CompanionError(Exception):
     """A failure with a user-facing message. It decides its own presentation: `title`
@@ -61,7 +52,7 @@ class CompanionError(Exception):
         self.kind = kind
         self.message = message
         self.retry_after = retry_after
-        self.title = title or TITLES[kind]
+        self.title = title or messages.error_title(kind)
         self.offers_sign_in = (self.offers_sign_in_by_default if offers_sign_in is None
                                else offers_sign_in)
 

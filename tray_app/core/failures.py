@@ -2,9 +2,9 @@
 
 Owns TABLE, the one table from each failure (a transport Failure, an HTTP Status, or a
 Fault the client found in a call or an answer) to its CompanionError: kind, title,
-sentence, and whether the server's short message and its Retry-After go with it. Also
-owns the phrases those sentences are built from: seconds, sizes, when to retry, and
-which of the server's own words may be shown. No Qt here.
+sentence (from core/messages.py), and whether the server's short message and its
+Retry-After go with it. Also chooses the phrases those sentences are built from: sizes,
+when to retry, and which of the server's own words may be shown. No Qt here.
 """
 
 from __future__ import annotations
@@ -12,17 +12,16 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum, auto
+from typing import Any
 from urllib.parse import urlsplit
 
+from tray_app.core import messages
 from tray_app.core.errors import CompanionError, ConfigError, ErrorKind, SignInNeeded
 from tray_app.core.transport import MAX_REDIRECTS, Failure, TransportFailure
 
-SIGN_IN_AGAIN = (
-    "Sign in again: choose Sign in… in the tray menu, or run `intranet-companion sign-in`."
-)
 _DETAIL_MAX_CHARS = 200
 _VERIFY_MESSAGE_MAX_CHARS = 120
 # Only a media type that looks like one is repeated to the user.
@@ -60,148 +59,94 @@ class Fault(Enum):
     NOT_AN_OBJECT = auto()
 
 
+Fields = Mapping[str, Any]
+Sentence = Callable[[Fields], str]
+
+
 @dataclass(frozen=True)
 class Row:
-    """`sentence` is a str.format template over the fields its builder gives: host,
-    seconds, because, other_site, status, when, size, media_type."""
+    """`sentence` builds the sentence (core/messages.py) from the fields its builder
+    gives: host, seconds, reason, other_site, status, when, size, media_type."""
 
     kind: ErrorKind
-    sentence: str
-    title: str | None = None  # None: the kind's usual title
+    sentence: Sentence
+    title: Callable[[], str] | None = None  # None: the kind's usual title
     make: Callable[[str], CompanionError] | None = None  # ConfigError, SignInNeeded
     detail: bool = False  # the server's own short message is added
     waits: bool = False  # carries Retry-After as `retry_after`
 
 
-def _not_understood(what: str) -> Row:
-    return Row(
-        ErrorKind.PROTOCOL,
-        f"The intranet at {{host}} sent an answer the companion does not understand "
-        f"({what}). The intranet may be too old or misconfigured; contact IT.",
-    )
+def _not_understood(reason: Sentence) -> Row:
+    return Row(ErrorKind.PROTOCOL,
+               lambda f: messages.failure_not_understood(f["host"], reason(f)))
 
 
 TABLE: dict[Failure | Status | Fault, Row] = {
-    Failure.REFUSED: Row(
-        ErrorKind.NETWORK,
-        "The intranet at {host} refused the connection. It may be down, or the "
-        "address or port may be wrong.",
-    ),
+    Failure.REFUSED: Row(ErrorKind.NETWORK, lambda f: messages.failure_refused(f["host"])),
     Failure.NAME_NOT_FOUND: Row(
-        ErrorKind.NETWORK,
-        "The address {host} could not be found. Check the network connection "
-        "(and VPN), and that the intranet address is right.",
-    ),
-    Failure.PROXY: Row(
-        ErrorKind.NETWORK,
-        "The proxy server could not connect the companion to the intranet at {host}. "
-        "Check the proxy settings, or contact IT.",
-    ),
+        ErrorKind.NETWORK, lambda f: messages.failure_name_not_found(f["host"])),
+    Failure.PROXY: Row(ErrorKind.NETWORK, lambda f: messages.failure_proxy(f["host"])),
     Failure.UNREACHABLE: Row(
-        ErrorKind.NETWORK,
-        "The companion could not reach the intranet at {host}. Check the network "
-        "connection (and VPN) and try again.",
-    ),
+        ErrorKind.NETWORK, lambda f: messages.failure_unreachable(f["host"])),
     Failure.CONNECT_TIMEOUT: Row(
-        ErrorKind.TIMEOUT,
-        "The intranet at {host} did not accept a connection within {seconds}. "
-        "Check the network connection (and VPN).",
-    ),
+        ErrorKind.TIMEOUT, lambda f: messages.failure_connect_timeout(f["host"], f["seconds"])),
     Failure.READ_TIMEOUT: Row(
-        ErrorKind.TIMEOUT,
-        "The intranet at {host} did not answer within {seconds}. "
-        "Try again later; if it keeps happening, contact IT.",
-    ),
+        ErrorKind.TIMEOUT, lambda f: messages.failure_read_timeout(f["host"], f["seconds"])),
     Failure.DEADLINE: Row(
-        ErrorKind.TIMEOUT,
-        "The intranet at {host} took longer than {seconds} to answer. "
-        "Try again later; if it keeps happening, contact IT.",
-    ),
+        ErrorKind.TIMEOUT, lambda f: messages.failure_deadline(f["host"], f["seconds"])),
     Failure.TLS_UNTRUSTED: Row(
-        ErrorKind.TLS,
-        "The companion could not verify the secure connection to the intranet at "
-        "{host}: this computer does not trust its certificate{because}. Contact IT.",
-    ),
-    Failure.TLS_FAILED: Row(
-        ErrorKind.TLS,
-        "The secure connection to the intranet at {host} failed. Try again; "
-        "if it keeps happening, contact IT.",
-    ),
+        ErrorKind.TLS, lambda f: messages.failure_tls_untrusted(f["host"], f["reason"])),
+    Failure.TLS_FAILED: Row(ErrorKind.TLS, lambda f: messages.failure_tls_failed(f["host"])),
     Failure.BROKE_MID_BODY: Row(
-        ErrorKind.NETWORK,
-        "The connection to the intranet at {host} broke while its answer "
-        "was arriving. Check the network connection and try again.",
-    ),
-    Failure.DAMAGED_COMPRESSION: _not_understood("its compressed answer is damaged"),
+        ErrorKind.NETWORK, lambda f: messages.failure_broke_mid_body(f["host"])),
+    Failure.DAMAGED_COMPRESSION: _not_understood(
+        lambda _f: messages.not_understood_damaged_compression()),
     Failure.REDIRECTED_AWAY: Row(
         ErrorKind.PROTOCOL,
-        "The intranet at {host} sent the companion on to another site, {other_site}. "
-        "The companion did not go there, so your sign-in stays with the intranet. "
-        "Check the intranet address with IT.",
-    ),
-    Failure.BAD_REDIRECT: _not_understood("it redirected to an invalid address"),
-    Failure.TOO_MANY_REDIRECTS: _not_understood(f"it redirected more than {MAX_REDIRECTS} times"),
+        lambda f: messages.failure_redirected_away(f["host"], f["other_site"])),
+    Failure.BAD_REDIRECT: _not_understood(lambda _f: messages.not_understood_bad_redirect()),
+    Failure.TOO_MANY_REDIRECTS: _not_understood(
+        lambda _f: messages.not_understood_too_many_redirects(MAX_REDIRECTS)),
     Status.UNAUTHORIZED: Row(
-        ErrorKind.AUTH,
-        "The intranet at {host} did not accept your sign-in; it may have "
-        f"expired or been withdrawn. {SIGN_IN_AGAIN}",
-        make=SignInNeeded,
-        detail=True,
-    ),
+        ErrorKind.AUTH, lambda f: messages.failure_unauthorized(f["host"]),
+        make=SignInNeeded, detail=True),
     Status.FORBIDDEN: Row(
-        ErrorKind.AUTH,
-        "Your intranet account may not use Intranet Companion at {host}. "
-        "Contact IT if you need it.",
-        title="Not allowed to use Intranet Companion",
-        detail=True,
-    ),
+        ErrorKind.AUTH, lambda f: messages.failure_forbidden(f["host"]),
+        title=messages.forbidden_title, detail=True),
     Status.NOT_FOUND: Row(
-        ErrorKind.CONFIG,
-        "The intranet at {host} has no Intranet Companion API. The intranet "
-        "address may be wrong, or the intranet is too old for the companion. "
-        "Check the address with IT.",
-        make=ConfigError,
-    ),
+        ErrorKind.CONFIG, lambda f: messages.failure_no_api(f["host"]), make=ConfigError),
     Status.TOO_MANY_REQUESTS: Row(
-        ErrorKind.RATE_LIMITED,
-        "The intranet at {host} is busy and asked the companion to wait. {when}",
-        detail=True,
-        waits=True,
-    ),
+        ErrorKind.RATE_LIMITED, lambda f: messages.failure_busy(f["host"], f["when"]),
+        detail=True, waits=True),
     Status.UNAVAILABLE: Row(
-        ErrorKind.SERVER,
-        "The intranet at {host} is unavailable at the moment (HTTP 503). {when}",
-        detail=True,
-        waits=True,
-    ),
+        ErrorKind.SERVER, lambda f: messages.failure_unavailable(f["host"], f["when"]),
+        detail=True, waits=True),
     Status.OTHER_5XX: Row(
         ErrorKind.SERVER,
-        "The intranet at {host} had a problem (HTTP {status}). {when}",
-        detail=True,
-        waits=True,
-    ),
-    Status.OTHER: _not_understood("HTTP status {status}"),
+        lambda f: messages.failure_server_problem(f["host"], f["status"], f["when"]),
+        detail=True, waits=True),
+    Status.OTHER: _not_understood(lambda f: messages.not_understood_http_status(f["status"])),
     Fault.UNUSABLE_TOKEN: Row(
-        ErrorKind.AUTH, f"The saved sign-in cannot be used. {SIGN_IN_AGAIN}", make=SignInNeeded
-    ),
+        ErrorKind.AUTH, lambda _f: messages.failure_unusable_token(), make=SignInNeeded),
     Fault.OFF_ORIGIN_URL: Row(
-        ErrorKind.CONFIG, "'{other_site}' is not on {host}.", make=ConfigError
-    ),
-    Fault.OVER_SIZE_LIMIT: _not_understood("the answer is larger than {size}"),
-    Fault.TOO_LARGE: _not_understood("the answer is too large"),
-    Fault.NOT_JSON_TYPE: _not_understood("it is {media_type}, not JSON"),
-    Fault.INVALID_JSON: _not_understood("it is not valid JSON"),
-    Fault.NOT_AN_OBJECT: _not_understood("it is not a JSON object"),
+        ErrorKind.CONFIG, lambda f: messages.failure_off_origin(f["other_site"], f["host"]),
+        make=ConfigError),
+    Fault.OVER_SIZE_LIMIT: _not_understood(
+        lambda f: messages.not_understood_larger_than(f["size"])),
+    Fault.TOO_LARGE: _not_understood(lambda _f: messages.not_understood_too_large()),
+    Fault.NOT_JSON_TYPE: _not_understood(
+        lambda f: messages.not_understood_media_type(f["media_type"])),
+    Fault.INVALID_JSON: _not_understood(lambda _f: messages.not_understood_invalid_json()),
+    Fault.NOT_AN_OBJECT: _not_understood(lambda _f: messages.not_understood_not_an_object()),
 }
 
 
 def transport_error(failure: TransportFailure, host: str) -> CompanionError:
-    seconds = failure.seconds
     return _error(
         failure.failure,
         host=host,
-        seconds=_seconds(seconds) if seconds is not None else "",
-        because=_because(failure.verify_message),
+        seconds=failure.seconds or 0.0,
+        reason=_plain_text(failure.verify_message, _VERIFY_MESSAGE_MAX_CHARS) or "",
         other_site=_host_label(failure.location or ""),
     )
 
@@ -239,17 +184,18 @@ def _error(
     *,
     detail: str | None = None,
     retry_after: float | None = None,
-    **fields: str,
+    **fields: Any,
 ) -> CompanionError:
     row = TABLE[key]
     # The detail is added after formatting: a server's braces are no placeholders.
-    message = row.sentence.format_map(fields)
+    message = row.sentence(fields)
     if row.detail and detail:
-        message = f'{message} The intranet said: "{detail}"'
+        message = messages.with_intranet_detail(message, detail)
     if row.make is not None:
         return row.make(message)
     return CompanionError(
-        row.kind, message, title=row.title, retry_after=retry_after if row.waits else None
+        row.kind, message, title=row.title() if row.title else None,
+        retry_after=retry_after if row.waits else None,
     )
 
 
@@ -276,13 +222,8 @@ def _plain_text(value: object, max_chars: int) -> str | None:
     return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
 
 
-def _because(verify_message: str | None) -> str:
-    reason = _plain_text(verify_message, _VERIFY_MESSAGE_MAX_CHARS)
-    return f" ({reason})" if reason else ""
-
-
 def _shown_media_type(media_type: str) -> str:
-    return media_type if _MEDIA_TYPE.match(media_type) else "another format"
+    return media_type if _MEDIA_TYPE.match(media_type) else messages.another_format()
 
 
 def _host_label(url: str) -> str:
@@ -291,29 +232,25 @@ def _host_label(url: str) -> str:
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port
     except ValueError:
-        return "an invalid address"
+        return messages.an_invalid_address()
     if not host:
-        return "an invalid address"
+        return messages.an_invalid_address()
     return f"{host}:{port}" if port else host
 
 
 def _when_to_retry(seconds: float | None) -> str:
     if seconds is None:
-        return "Try again later."
+        return messages.retry_later()
     if seconds < 1:
-        return "You can try again now."
+        return messages.retry_now()
     if seconds < 120:
-        return f"Try again in {_seconds(math.ceil(seconds))}."
+        return messages.retry_in_seconds(math.ceil(seconds))
     if seconds < 2 * 3600:
-        return f"Try again in about {math.ceil(seconds / 60)} minutes."
-    return f"Try again in about {math.ceil(seconds / 3600)} hours."
-
-
-def _seconds(value: float) -> str:
-    return f"{value:g} second{'' if value == 1 else 's'}"
+        return messages.retry_in_minutes(math.ceil(seconds / 60))
+    return messages.retry_in_hours(math.ceil(seconds / 3600))
 
 
 def _describe_size(size: int) -> str:
     if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):g} MB"
-    return f"{math.ceil(size / 1024)} KB"
+        return messages.size_megabytes(size / (1024 * 1024))
+    return messages.size_kilobytes(math.ceil(size / 1024))

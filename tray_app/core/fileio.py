@@ -13,6 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from tray_app.core import messages
 from tray_app.core.paths import ensure_private_dir
 
 _BOMS = (
@@ -65,7 +66,7 @@ def read_bytes(path: Path, max_bytes: int) -> bytes | None:
     except OSError as problem:
         raise UnreadableFile(problem.strerror or type(problem).__name__) from None
     if len(data) > max_bytes:
-        raise UnreadableFile(f"it is larger than {max_bytes // 1024} KB")
+        raise UnreadableFile(messages.file_too_large(max_bytes // 1024))
     return data
 
 
@@ -79,16 +80,16 @@ def decode_text(data: bytes) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError:
-        raise UnreadableFile(f"it is not text in {encoding.upper()}") from None
+        raise UnreadableFile(messages.file_not_text(encoding.upper())) from None
 
 
 def parse_json(text: str) -> object:
     try:
         return json.loads(text)
     except json.JSONDecodeError as problem:
-        raise UnreadableFile(f"it is not valid JSON (line {problem.lineno})") from None
+        raise UnreadableFile(messages.file_not_valid_json(problem.lineno)) from None
     except (ValueError, RecursionError):  # numbers too long, nesting too deep
-        raise UnreadableFile("it is not JSON the companion can read") from None
+        raise UnreadableFile(messages.file_not_readable_json()) from None
 
 
 def read_json_file(path: Path, max_bytes: int) -> object | None:

@@ -1,6 +1,6 @@
 """Calls into a password store, each bounded in time: a locked store may wait forever on
 a password prompt nobody sees, and a D-Bus service may never answer. Also the one
-sentence for each way a store fails. No keyring import here."""
+sentence (core/messages.py) for each way a store fails. No keyring import here."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from tray_app.core import messages
 from tray_app.core.tokens import KeyringUnavailable
 
 log = logging.getLogger(__name__)
@@ -87,15 +88,9 @@ def bounded_call(worker: str, operation: Callable[..., Any], *args: Any) -> Any:
 def backend_failure(label: str, problem: Exception) -> KeyringUnavailable:
     kind = type(problem).__name__
     if isinstance(problem, KeyringNoAnswer):
-        sentence = (f"The password store ({label}) did not answer within "
-                    f"{KEYRING_TIMEOUT_SECONDS:g} seconds; it may be locked and waiting for "
-                    "a password prompt. Unlock it and try again.")
+        sentence = messages.store_no_answer(label, KEYRING_TIMEOUT_SECONDS)
     elif "locked" in kind.lower() or "dismissed" in kind.lower():
-        sentence = (f"The password store ({label}) is locked and was not unlocked, so the "
-                    "companion cannot read or keep your sign-in. Unlock it (for example "
-                    "by logging in to the desktop again) and try again.")
+        sentence = messages.store_locked(label)
     else:
-        sentence = (f"The password store ({label}) did not work ({kind}), so the companion "
-                    "cannot read or keep your sign-in. Try again; if it keeps happening, "
-                    "restart the desktop session or contact IT.")
+        sentence = messages.store_failed(label, kind)
     return KeyringUnavailable(message=sentence)

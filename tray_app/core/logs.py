@@ -18,7 +18,7 @@ import re
 import sys
 from pathlib import Path
 
-from tray_app.core import paths
+from tray_app.core import messages, paths
 from tray_app.core.locking import LockUnavailable, locked
 from tray_app.core.text import inert
 
@@ -119,8 +119,7 @@ def _say_unwritable(path: Path, reason: str) -> None:
     if path in _unwritable_logs:
         return
     _unwritable_logs.add(path)
-    _tell_stderr(f"Intranet Companion cannot write its log file {path} ({reason}); "
-                 "it carries on without it.")
+    _tell_stderr(messages.log_file_unwritable(str(path), reason))
 
 
 def _tell_stderr(sentence: str) -> None:

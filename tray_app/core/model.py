@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tray_app.core import messages
 from tray_app.core.errors import CompanionError, ErrorKind
 from tray_app.core.text import clean, describe_value
 from tray_app.core.timeutil import format_utc_exact, parse_rfc3339
@@ -59,16 +60,13 @@ class IntegrationList:
     warnings: tuple[str, ...] = field(default=())
 
 
-def _protocol(message: str) -> CompanionError:
-    return CompanionError(
-        ErrorKind.PROTOCOL,
-        f"The intranet sent an answer the companion does not understand ({message}).",
-    )
+def _protocol(reason: str) -> CompanionError:
+    return CompanionError(ErrorKind.PROTOCOL, messages.answer_not_understood(reason))
 
 
 def _bounded(value: str, key: str, max_chars: int) -> str:
     if len(value) > max_chars:
-        raise ValueError(f"'{key}' is longer than {max_chars} characters")
+        raise ValueError(messages.entry_too_long(key, max_chars))
     return clean(value)
 
 
@@ -77,7 +75,7 @@ def _optional_str(entry: dict[str, Any], key: str, max_chars: int = MAX_TEXT_CHA
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ValueError(f"'{key}' is not a string")
+        raise ValueError(messages.entry_not_a_string(key))
     return _bounded(value, key, max_chars)
 
 
@@ -87,25 +85,24 @@ def _optional_time(entry: dict[str, Any], key: str) -> datetime | None:
         return None
     moment = parse_rfc3339(raw)
     if moment is None:
-        raise ValueError(f"'{key}' is not an RFC 3339 time with offset")
+        raise ValueError(messages.entry_not_a_time(key))
     return moment
 
 
 def _required_str(entry: dict[str, Any], key: str, max_chars: int = MAX_TEXT_CHARS) -> str:
     value = entry.get(key)
     if not isinstance(value, str) or not value:
-        raise ValueError(f"'{key}' is missing or not a string")
+        raise ValueError(messages.entry_missing(key))
     return _bounded(value, key, max_chars)
 
 
 def parse_integration(entry: object) -> Integration:
     """Raise ValueError with a short reason when the entry is malformed."""
     if not isinstance(entry, dict):
-        raise ValueError("it is not an object")
+        raise ValueError(messages.entry_not_an_object())
     ident = entry.get("id")
     if not isinstance(ident, str) or not _ID.fullmatch(ident):
-        raise ValueError("'id' is missing or has characters or a length the contract "
-                         "does not allow")
+        raise ValueError(messages.entry_bad_id())
     name = _required_str(entry, "name", MAX_NAME_CHARS)
     return Integration(
         id=ident,
@@ -122,13 +119,13 @@ def parse_integration(entry: object) -> Integration:
 
 def _parse_user(raw: object) -> User:
     if not isinstance(raw, dict):
-        raise _protocol("'user' is missing")
+        raise _protocol(messages.answer_user_missing())
     user_id, name, email = raw.get("id"), raw.get("name"), raw.get("email")
     if not isinstance(user_id, str) or not isinstance(name, str):
-        raise _protocol("'user' has no id or name")
+        raise _protocol(messages.answer_user_incomplete())
     if max(len(user_id), len(name), len(email) if isinstance(email, str) else 0) \
             > MAX_TEXT_CHARS:
-        raise _protocol(f"a 'user' field is longer than {MAX_TEXT_CHARS} characters")
+        raise _protocol(messages.answer_user_field_too_long(MAX_TEXT_CHARS))
     return User(clean(user_id), clean(name), clean(email) if isinstance(email, str) else None)
 
 
@@ -137,10 +134,8 @@ def _parse_window(raw: object, warnings: list[str]) -> int:
         return DEFAULT_WARNING_WINDOW_DAYS
     if isinstance(raw, int) and not isinstance(raw, bool) and 1 <= raw <= 90:
         return raw
-    warnings.append(
-        f"warning_window_days {describe_value(raw)} is not a whole number from 1 to 90; "
-        f"using {DEFAULT_WARNING_WINDOW_DAYS}"
-    )
+    warnings.append(messages.warning_window_invalid(describe_value(raw),
+                                                    DEFAULT_WARNING_WINDOW_DAYS))
     return DEFAULT_WARNING_WINDOW_DAYS
 
 
@@ -149,25 +144,20 @@ def _parse_entries(raw: list[object], warnings: list[str]) -> tuple[Integration,
     seen: set[str] = set()
     for index, entry in enumerate(raw):
         if len(parsed) == MAX_INTEGRATIONS:
-            warnings.append(f"integrations[{index}] and after ignored: the companion "
-                            f"reads at most {MAX_INTEGRATIONS} integrations")
+            warnings.append(messages.warning_too_many_integrations(index, MAX_INTEGRATIONS))
             break
         try:
             integration = parse_integration(entry)
         except ValueError as problem:
-            warnings.append(f"integrations[{index}] skipped: {problem}")
+            warnings.append(messages.warning_integration_skipped(index, str(problem)))
             continue
         if integration.id in seen:
-            warnings.append(
-                f"integrations[{index}] skipped: id '{integration.id}' appears twice"
-            )
+            warnings.append(messages.warning_duplicate_id(index, integration.id))
             continue
         seen.add(integration.id)
         if integration.status not in KNOWN_STATUSES:
-            warnings.append(
-                f"integrations[{index}] ({integration.id}) has unknown status "
-                f"{describe_value(integration.status)}; reported as unknown"
-            )
+            warnings.append(messages.warning_unknown_status(
+                index, integration.id, describe_value(integration.status)))
         parsed.append(integration)
     return tuple(parsed)
 
@@ -175,15 +165,15 @@ def _parse_entries(raw: list[object], warnings: list[str]) -> tuple[Integration,
 def parse_integration_list(body: object) -> IntegrationList:
     """Parse GET /api/v1/me/integrations; raise a protocol error on a wrong shape."""
     if not isinstance(body, dict):
-        raise _protocol("the answer is not a JSON object")
+        raise _protocol(messages.answer_not_an_object())
     external_apps_url = body.get("external_apps_url")
     if not isinstance(external_apps_url, str) or not external_apps_url:
-        raise _protocol("'external_apps_url' is missing")
+        raise _protocol(messages.answer_external_apps_missing())
     if len(external_apps_url) > MAX_URL_CHARS:
-        raise _protocol(f"'external_apps_url' is longer than {MAX_URL_CHARS} characters")
+        raise _protocol(messages.answer_external_apps_too_long(MAX_URL_CHARS))
     entries = body.get("integrations")
     if not isinstance(entries, list):
-        raise _protocol("'integrations' is not a list")
+        raise _protocol(messages.answer_integrations_not_a_list())
     warnings: list[str] = []
     user = _parse_user(body.get("user"))
     window = _parse_window(body.get("warning_window_days"), warnings)
@@ -196,7 +186,7 @@ def bounded_warnings(warnings: list[str]) -> tuple[str, ...]:
     if len(warnings) <= MAX_WARNINGS:
         return tuple(warnings)
     more = len(warnings) - MAX_WARNINGS + 1
-    return (*warnings[: MAX_WARNINGS - 1], f"{more} more warnings not listed")
+    return (*warnings[: MAX_WARNINGS - 1], messages.warnings_not_listed(more))
 
 
 def _time_json(moment: datetime | None) -> str | None:

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from tray_app.core import messages
 from tray_app.core.errors import ConfigError
 from tray_app.core.fileio import UnreadableFile, read_json_file
 from tray_app.core.raw_policy import MAX_POLICY_BYTES, RawPolicy
@@ -30,13 +31,11 @@ def read_json_policy(path: Path) -> RawPolicy:
     try:
         values = read_json_file(path, MAX_POLICY_BYTES)
     except UnreadableFile as problem:
-        raise ConfigError(
-            f"The IT policy file {path} cannot be used: {problem.reason}. Ask IT to fix it."
-        ) from None
+        raise ConfigError(messages.policy_file_unusable(str(path), problem.reason)) from None
     if values is None:
-        return RawPolicy(origin=f"{path} (not present)")
+        return RawPolicy(origin=messages.policy_not_present(str(path)))
     if not isinstance(values, dict):
-        raise ConfigError(f"The IT policy file {path} must hold a JSON object. Ask IT to fix it.")
+        raise ConfigError(messages.policy_file_not_an_object(str(path)))
     return RawPolicy(values=values, origin=str(path))
 
 
@@ -57,7 +56,7 @@ def _macos_policy() -> RawPolicy:
 
 
 def _no_policy() -> RawPolicy:
-    return RawPolicy(origin="none")
+    return RawPolicy(origin=messages.policy_none())
 
 
 POLICY_READERS: dict[str, Callable[[], RawPolicy]] = {

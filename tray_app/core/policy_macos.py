@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from xml.parsers.expat import ExpatError
 
+from tray_app.core import messages
 from tray_app.core.errors import ConfigError
 from tray_app.core.fileio import UnreadableFile, read_bytes
 from tray_app.core.raw_policy import MAX_POLICY_BYTES, RawPolicy
@@ -49,7 +50,10 @@ def read_managed_preferences(directory: Path | None = None,
             seen.add(key)
             if _is_plain(path, key, value, warnings):
                 values[key] = value
-    origin = " over ".join(used) if used else f"{files[-1]} (not present)"
+    if len(used) == 2:
+        origin = messages.policy_user_over_computer(*used)
+    else:
+        origin = used[0] if used else messages.policy_not_present(str(files[-1]))
     return RawPolicy(values, origin, tuple(warnings))
 
 
@@ -58,27 +62,20 @@ def _read_plist(path: Path) -> dict[str, Any] | None:
     try:
         data = read_bytes(path, MAX_POLICY_BYTES)
     except UnreadableFile as problem:
-        raise ConfigError(
-            f"The IT policy {path} cannot be read ({problem.reason}). Ask IT to fix it."
-        ) from None
+        raise ConfigError(messages.policy_plist_unreadable(str(path), problem.reason)) from None
     if data is None:
         return None
     try:
         content = plistlib.loads(data)
     except (plistlib.InvalidFileException, ExpatError, ValueError, RecursionError) as problem:
-        raise ConfigError(
-            f"The IT policy {path} is not a valid property list ({problem}). Ask IT to fix it."
-        ) from None
+        raise ConfigError(messages.policy_plist_invalid(str(path), str(problem))) from None
     if not isinstance(content, dict):
-        raise ConfigError(f"The IT policy {path} must hold a dictionary. Ask IT to fix it.")
+        raise ConfigError(messages.policy_plist_not_a_dictionary(str(path)))
     return content
 
 
 def _is_plain(path: Path, key: str, value: Any, warnings: list[str]) -> bool:
     if isinstance(value, str | int | bool):  # bool is an int too
         return True
-    warnings.append(
-        f"policy {path}: '{key}' is a {type(value).__name__} value; only strings, integers "
-        "and booleans are read; ignored"
-    )
+    warnings.append(messages.policy_plist_value_ignored(str(path), key, type(value).__name__))
     return False

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from tray_app.core import messages
 from tray_app.core.errors import ConfigError
 from tray_app.core.raw_policy import RawPolicy
 
@@ -56,10 +57,8 @@ def _read_hive(registry: Any, root: Any, hive: str,
     except FileNotFoundError:
         return None
     except OSError as problem:
-        raise ConfigError(
-            f"The IT policy in {where} cannot be read ({problem.strerror or problem})."
-            " Ask IT to fix it."
-        ) from None
+        raise ConfigError(messages.policy_registry_unreadable(
+            where, str(problem.strerror or problem))) from None
     try:
         value_count = registry.QueryInfoKey(key)[1]
         entries = [registry.EnumValue(key, index) for index in range(value_count)]
@@ -73,26 +72,25 @@ def _value(registry: Any, where: str, name: str, data: Any, kind: int,
            warnings: list[str]) -> Any:
     if kind in (registry.REG_SZ, registry.REG_DWORD):
         return data
-    warnings.append(
-        f"policy {where}: '{name}' is a {_type_name(kind)} value; only REG_SZ (text) and "
-        "REG_DWORD (number) are read; ignored"
-    )
+    warnings.append(messages.policy_registry_value_ignored(where, name, _type_name(kind)))
     return None
 
 
 def _type_name(kind: int) -> str:
     if 0 <= kind < len(REGISTRY_TYPE_NAMES):
         return REGISTRY_TYPE_NAMES[kind]
-    return f"registry type {kind}"
+    return messages.registry_type(kind)
 
 
 def _origin(keys_by_hive: dict[str, list[str]]) -> str:
     """Which key(s) the policy came from; with both hives, which setting came from where."""
     if not keys_by_hive:
-        return " and ".join(policy_location(hive) for hive, _ in HIVES) + " (not present)"
+        first, second = (policy_location(hive) for hive, _ in HIVES)
+        return messages.policy_hives_not_present(first, second)
     if len(keys_by_hive) == 1:
         return policy_location(next(iter(keys_by_hive)))
     return "; ".join(
-        f"{policy_location(hive)} ({', '.join(names) or 'nothing new'})"
+        messages.policy_hive_settings(policy_location(hive),
+                                      ", ".join(names) or messages.policy_nothing_new())
         for hive, names in keys_by_hive.items()
     )

@@ -14,10 +14,10 @@ from contextlib import closing
 from typing import Any
 
 from tray_app import APP_ID
+from tray_app.core import messages
 from tray_app.core.keyring_calls import backend_failure, bounded_call
 
 NAME = "keyring.backends.SecretService.Keyring"
-LABEL = "Secret Service (GNOME Keyring or KWallet)"
 _APPLICATION = "Python keyring library"  # what keyring's backend sets; kept for sharing
 
 
@@ -25,7 +25,10 @@ class SecretServiceBackend:
     """A store Backend (secrets.Backend) on the Secret Service's default collection."""
 
     qualified_name = NAME
-    label = LABEL
+
+    @property
+    def label(self) -> str:
+        return messages.store_secret_service()
 
     @property
     def priority(self) -> float:
@@ -51,7 +54,7 @@ class SecretServiceBackend:
         try:
             return bounded_call(NAME, operation, *args)
         except Exception as problem:  # locked, dismissed prompt, D-Bus errors, no answer
-            raise backend_failure(LABEL, problem) from None
+            raise backend_failure(self.label, problem) from None
 
 
 def _attributes(key: str) -> dict[str, str]:
@@ -85,6 +88,7 @@ def _write(key: str, value: str) -> None:
 
     with closing(secretstorage.dbus_init()) as connection:
         attributes = {**_attributes(key), "application": _APPLICATION}
+        # keyring's own label for the entry, so both write the same (not translated).
         label = f"Password for '{key}' on '{attributes['service']}'"
         _unlocked_collection(connection).create_item(label, attributes, value.encode("utf-8"),
                                                      replace=True)

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tray_app import APP_ID
-from tray_app.core import paths, secret_service
+from tray_app.core import messages, paths, secret_service
 from tray_app.core.config import Config
 from tray_app.core.fileio import UnreadableFile, atomic_write_text, read_json_file
 from tray_app.core.keyring_calls import (
@@ -76,12 +76,12 @@ _NEEDS_MODULE = {
     "keyring.backends.kwallet.DBusKeyringKWallet4": "dbus",
     "keyring.backends.libsecret.Keyring": "gi",
 }
-_FRIENDLY_NAMES = {
-    "keyring.backends.SecretService.Keyring": "Secret Service (GNOME Keyring or KWallet)",
-    "keyring.backends.libsecret.Keyring": "Secret Service via libsecret",
-    "keyring.backends.kwallet.DBusKeyring": "KWallet",
-    "keyring.backends.Windows.WinVaultKeyring": "Windows Credential Manager",
-    "keyring.backends.macOS.Keyring": "macOS Keychain",
+_FRIENDLY_NAMES: dict[str, Callable[[], str]] = {
+    "keyring.backends.SecretService.Keyring": messages.store_secret_service,
+    "keyring.backends.libsecret.Keyring": messages.store_libsecret,
+    "keyring.backends.kwallet.DBusKeyring": messages.store_kwallet,
+    "keyring.backends.Windows.WinVaultKeyring": messages.store_windows,
+    "keyring.backends.macOS.Keyring": messages.store_macos,
 }
 
 
@@ -287,7 +287,7 @@ class InsecureFileBackend:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.label = f"plain file {path}"
+        self.label = messages.store_plain_file(str(path))
 
     def read(self, key: str) -> str | None:
         value = self._load().get(key)
@@ -313,27 +313,24 @@ class InsecureFileBackend:
         try:
             data = read_json_file(self.path, MAX_SECRETS_FILE_BYTES)
         except UnreadableFile as problem:
-            raise KeyringUnavailable(message=(
-                f"The insecure secrets file {self.path} cannot be read "
-                f"({problem.reason}). Sign out and sign in again.")) from None
+            raise KeyringUnavailable(message=messages.insecure_file_unreadable(
+                str(self.path), problem.reason)) from None
         return data if isinstance(data, dict) else {}
 
     def _save(self, data: dict[str, Any]) -> None:
         try:
             atomic_write_text(self.path, json.dumps(data) + "\n")
         except OSError as problem:
-            raise KeyringUnavailable(message=(
-                f"The insecure secrets file {self.path} cannot be written "
-                f"({problem.strerror}).")) from None
+            raise KeyringUnavailable(message=messages.insecure_file_unwritable(
+                str(self.path), str(problem.strerror))) from None
 
 
 class MemoryBackend:
     """Secrets for this process only (the built-in demo, tests)."""
 
-    label = "memory"
-
     def __init__(self) -> None:
         self._values: dict[str, str] = {}
+        self.label = messages.store_memory()
 
     def read(self, key: str) -> str | None:
         return self._values.get(key)
@@ -347,7 +344,7 @@ class MemoryBackend:
 
 def memory_secret_store() -> SecretStore:
     """A store that forgets everything when the process ends (the tray's --demo)."""
-    return SecretStore(MemoryBackend(), "in memory only, forgotten when the companion quits")
+    return SecretStore(MemoryBackend(), messages.store_description_memory())
 
 
 # --- choosing the backend ------------------------------------------------------------------
@@ -371,7 +368,7 @@ def qualified_name(backend: Any) -> str:
 def friendly_name(name: str) -> str:
     """"Windows Credential Manager" for a well-known backend, else "module Class"."""
     if name in _FRIENDLY_NAMES:
-        return _FRIENDLY_NAMES[name]
+        return _FRIENDLY_NAMES[name]()
     module, _, class_name = name.rpartition(".")
     return f"{module.rpartition('.')[2]} {class_name}" if module else name
 
@@ -413,7 +410,7 @@ def ranked_backends() -> list[Any]:
     try:
         return bounded_call(_DISCOVERY_WORKER, rank)
     except KeyringNoAnswer as problem:
-        raise backend_failure("keyring", problem) from None
+        raise backend_failure(messages.store_keyring(), problem) from None
 
 
 def _viable(name: str) -> Any | None:
@@ -444,9 +441,8 @@ def _load_named(name: str) -> Any:
     try:
         return _load(name)
     except Exception as problem:  # unknown module/class, not viable here, ...
-        raise KeyringUnavailable(message=(
-            f"The password store {name} named by {BACKEND_ENV} cannot be used here "
-            f"({type(problem).__name__}). Correct or unset {BACKEND_ENV}.")) from None
+        raise KeyringUnavailable(message=messages.store_named_unusable(
+            name, BACKEND_ENV, type(problem).__name__)) from None
 
 
 class _BackendMemory:
@@ -512,7 +508,9 @@ def open_secret_store(config: Config) -> SecretStore:
         return _remembered_store(remembered, memory)
     ranked = ranked_backends()
     if ranked:
-        return _keyring_store(_as_backend(ranked[0]), memory, "the best one available here")
+        best = _as_backend(ranked[0])
+        return _keyring_store(best, memory, messages.store_description_best(
+            best.label, best.qualified_name))
     if allow_insecure:
         return _insecure_store(memory)
     raise KeyringUnavailable()
@@ -521,16 +519,19 @@ def open_secret_store(config: Config) -> SecretStore:
 def _env_store(name: str, memory: _BackendMemory) -> SecretStore:
     keyring_backend = _load_named(name)
     if type(keyring_backend).__module__ in _NOT_CONSIDERED_MODULES:
-        raise KeyringUnavailable(f"{BACKEND_ENV} names {name}, which cannot keep secrets")
+        raise KeyringUnavailable(messages.store_named_cannot_keep(BACKEND_ENV, name))
     backend = KeyringBackend(keyring_backend)
     # An explicit choice for this process: used, never remembered; sign-out still
     # clears whatever was remembered. Whoever sets the variable may pick a plain-text
     # store on purpose (test rigs do); it is then called what it is.
-    warning = "" if is_secure(keyring_backend) else "NOT SECURE (plain text), "
-    if warning:
+    if is_secure(keyring_backend):
+        description = messages.store_description_named(
+            backend.label, backend.qualified_name, BACKEND_ENV)
+    else:
         log.warning("%s names %s, which keeps secrets in plain text", BACKEND_ENV, name)
-    return SecretStore(backend, f"{backend.label} — keyring backend {backend.qualified_name}, "
-                                f"{warning}chosen by {BACKEND_ENV}", forget=memory.forget)
+        description = messages.store_description_named_insecure(
+            backend.label, backend.qualified_name, BACKEND_ENV)
+    return SecretStore(backend, description, forget=memory.forget)
 
 
 def _remembered_store(name: str, memory: _BackendMemory) -> SecretStore:
@@ -539,12 +540,11 @@ def _remembered_store(name: str, memory: _BackendMemory) -> SecretStore:
     except KeyringNoAnswer as problem:
         raise backend_failure(friendly_name(name), problem) from None
     if found is None or _priority(found) <= 0:
-        raise KeyringUnavailable(message=(
-            f"The password store that holds your sign-in, {friendly_name(name)} ({name}), "
-            "is not available now, so the companion cannot read your sign-in and has not "
-            "switched to another store. Start it again (for example by logging in to the "
-            "desktop), or sign out and sign in again to use another store."))
-    return _keyring_store(_as_backend(found), memory, "remembered from the first sign-in")
+        raise KeyringUnavailable(message=messages.store_remembered_unavailable(
+            friendly_name(name), name))
+    backend = _as_backend(found)
+    return _keyring_store(backend, memory, messages.store_description_remembered(
+        backend.label, backend.qualified_name))
 
 
 NamedBackend = KeyringBackend | secret_service.SecretServiceBackend
@@ -556,10 +556,11 @@ def _as_backend(found: Any) -> NamedBackend:
     return KeyringBackend(found)
 
 
-def _keyring_store(backend: NamedBackend, memory: _BackendMemory, how: str) -> SecretStore:
+def _keyring_store(backend: NamedBackend, memory: _BackendMemory,
+                   description: str) -> SecretStore:
     return SecretStore(
         backend,
-        f"{backend.label} — keyring backend {backend.qualified_name}, {how}",
+        description,
         remember=lambda: memory.write(backend.qualified_name),
         forget=memory.forget,
     )
@@ -574,9 +575,7 @@ def _insecure_store(memory: _BackendMemory) -> SecretStore:
 
     return SecretStore(
         backend,
-        f"INSECURE plain file {backend.path} (no secure password store was found and policy "
-        "allow_insecure_keyring allows this; anyone who can read your files or their "
-        "backups can read your sign-in)",
+        messages.store_description_insecure_file(str(backend.path)),
         remember=lambda: memory.write(INSECURE_FILE_ID),
         forget=forget,
     )

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from tray_app.core import messages
 from tray_app.core.classify import Notice, State
 from tray_app.core.errors import CompanionError
 from tray_app.core.reminders import Reminders
@@ -29,7 +30,7 @@ HEALTHY = (State.CONNECTED,)
 
 
 def connected_again_message(name: str) -> str:
-    return f"{name} is connected again."
+    return messages.connected_again(name)
 
 
 @dataclass(frozen=True)

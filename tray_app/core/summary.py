@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from tray_app.core import messages
 from tray_app.core.classify import IntegrationView, NoticeKind, State
 from tray_app.core.report import CheckReport
 from tray_app.core.timeutil import local_time
 from tray_app.core.urls import safe_reconnect_url
-from tray_app.core.wording import days_phrase, state_phrase
+from tray_app.core.wording import state_phrase
 
 NEEDS_RECONNECT = (State.DISCONNECTED, State.EXPIRING)
 
@@ -65,7 +66,8 @@ def rows(report: CheckReport | None) -> list[Row]:
     if report is None:
         return []
     return [
-        Row(view.id, view.name, f"{view.name}: {state_phrase(view)}", view.state,
+        Row(view.id, view.name, messages.integration_row(view.name, state_phrase(view)),
+            view.state,
             view.reconnect_url if view.state in NEEDS_RECONNECT else None)
         for view in _views(report)
     ]
@@ -75,22 +77,28 @@ def _problem_phrases(report: CheckReport) -> list[str]:
     """In notice order: disconnected first, then by expiry."""
     notices = report.classification.notices if report.classification else ()
     return [
-        f"{n.name} disconnected" if n.kind is NoticeKind.DISCONNECTED
-        else f"{n.name} expires {days_phrase(n.days_left or 0)}"
+        messages.tooltip_disconnected(n.name) if n.kind is NoticeKind.DISCONNECTED
+        else messages.tooltip_expires(n.name, n.days_left or 0)
         for n in notices
     ]
 
 
-def confirmed_phrase(report: CheckReport) -> str:
+def _confirmed_moment(report: CheckReport) -> str:
+    """'01 Dec 09:30', in the user's own time zone; "" when never confirmed."""
     if report.confirmed_at is None:
         return ""
-    return "last confirmed " + local_time(report.confirmed_at).strftime("%d %b %H:%M")
+    return local_time(report.confirmed_at).strftime("%d %b %H:%M")
+
+
+def confirmed_phrase(report: CheckReport) -> str:
+    moment = _confirmed_moment(report)
+    return messages.last_confirmed(moment) if moment else ""
 
 
 def tooltip(report: CheckReport | None) -> str:
     """One line: 'Dropbox disconnected · Google Drive expires in 3 days'."""
     if report is None:
-        return "Intranet Companion: checking your integrations…"
+        return messages.tooltip_checking()
     if report.error is not None:
         head = report.error.title
         if report.stale:
@@ -98,19 +106,19 @@ def tooltip(report: CheckReport | None) -> str:
             return " · ".join([head, *known, confirmed_phrase(report)])
         return head
     problems = _problem_phrases(report)
-    return " · ".join(problems) if problems else "All your integrations are connected"
+    return " · ".join(problems) if problems else messages.tooltip_all_connected()
 
 
 def header(report: CheckReport | None) -> str:
     """Who is signed in, or why nobody is."""
     if report is None:
-        return "Checking your integrations…"
+        return messages.header_checking()
     if offers_sign_in(report):
-        return "Not signed in to the intranet"
+        return messages.header_not_signed_in()
     user = report.user
     if user is None:
-        return report.error.title if report.error else "Signed in"
-    return f"Signed in as {user.name}" + (f" ({user.email})" if user.email else "")
+        return report.error.title if report.error else messages.header_signed_in()
+    return messages.header_signed_in_as(user.name, user.email or "")
 
 
 def status_line(report: CheckReport | None) -> str:
@@ -119,7 +127,7 @@ def status_line(report: CheckReport | None) -> str:
         return ""
     parts = [report.error.message]
     if report.stale:
-        parts.append(f"Showing the state {confirmed_phrase(report)}.")
+        parts.append(messages.showing_state_confirmed(_confirmed_moment(report)))
     return " ".join(parts)
 
 

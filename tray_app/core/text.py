@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from tray_app.core import messages
+
 REPLACEMENT = "\ufffd"
 _SURROGATES = re.compile("[\ud800-\udfff]")
 # Cc (newline included: one line of text stays one line); bidi embeddings, overrides,
@@ -39,9 +41,9 @@ def describe_value(value: object, max_chars: int = 60) -> str:
     """A short, safe description of a JSON value for a warning: scalars shown, containers
     named (a repr of a deeply nested value could itself fail)."""
     if isinstance(value, dict):
-        return "an object"
+        return messages.value_an_object()
     if isinstance(value, list):
-        return "a list"
+        return messages.value_a_list()
     if isinstance(value, str):
         return repr(shorten(clean(value), max_chars))
     return shorten(repr(value), max_chars)

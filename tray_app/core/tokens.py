@@ -1,21 +1,17 @@
 """What every source of access tokens shares: the TokenProvider protocol, the token
-from the environment, and the errors and hint for a missing sign-in. Nothing here imports
-the sign-in methods or the secret store, so they (and credentials.py, which chooses
-between them) can all import it."""
+from the environment, and the errors for a missing sign-in (their sentences, and the hint
+on how to sign in, are in core/messages.py). Nothing here imports the sign-in methods or
+the secret store, so they (and credentials.py, which chooses between them) can all import
+it."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
+from tray_app.core import messages
 from tray_app.core.errors import SignInNeeded
 
 TOKEN_ENV = "COMPANION_TOKEN"
-SIGN_IN_CANCELLED = "Sign-in was cancelled."
-
-SIGN_IN_HINT = (
-    "Sign in with `intranet-companion sign-in` (or Sign in… in the tray menu), "
-    "or set COMPANION_TOKEN for scripts."
-)
 
 
 class KeyringUnavailable(SignInNeeded):
@@ -25,12 +21,8 @@ class KeyringUnavailable(SignInNeeded):
     offers_sign_in_by_default = False
 
     def __init__(self, detail: str = "", *, message: str | None = None) -> None:
-        super().__init__(title="No password store", message=message or (
-            "No secure password store (keyring) is available on this computer, so the "
-            "companion cannot keep your sign-in and has saved nothing. Start a desktop "
-            "session with a keyring (such as GNOME Keyring or KWallet), or set "
-            "COMPANION_TOKEN for scripts." + (f" ({detail})" if detail else "")
-        ))
+        super().__init__(title=messages.no_password_store_title(),
+                         message=message or messages.no_password_store(detail))
 
 
 class TokenProvider(Protocol):
@@ -53,7 +45,4 @@ class StaticToken:
         return self._token
 
     def refresh(self) -> str:
-        raise SignInNeeded(
-            "The intranet did not accept the token in COMPANION_TOKEN. "
-            "Set a valid one, or unset it and sign in."
-        )
+        raise SignInNeeded(messages.environment_token_refused())

@@ -30,6 +30,7 @@ from urllib.parse import quote, unquote, urlencode, urljoin, urlsplit
 
 import truststore
 
+from tray_app.core import messages
 from tray_app.core.errors import CompanionError, ErrorKind
 from tray_app.core.urls import is_loopback_host, origin_of, same_origin
 
@@ -146,12 +147,7 @@ class BearerAuth(Auth):
 def missing_ca_bundle_error(path: str) -> CompanionError:
     # A sentence, unlike every other failure here: it is this computer's setting that is
     # wrong, and the identity providers' sessions (auth/idp.py) raise the same one.
-    return CompanionError(
-        ErrorKind.TLS,
-        f"The certificate bundle named by REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE "
-        f"({path}) does not exist, so the intranet's certificate cannot be "
-        "checked. Correct or remove that setting.",
-    )
+    return CompanionError(ErrorKind.TLS, messages.missing_ca_bundle(path))
 
 
 def _tls_context() -> ssl.SSLContext:

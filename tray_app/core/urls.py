@@ -6,6 +6,7 @@ import ipaddress
 import logging
 from urllib.parse import urlsplit
 
+from tray_app.core import messages
 from tray_app.core.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -43,15 +44,9 @@ def allowed_origin(url: str) -> tuple[str, str, int]:
     """The origin of `url` if the contract lets us talk to it, else ConfigError."""
     origin = origin_of(url)
     if origin is None:
-        raise ConfigError(
-            f"'{url}' is not a valid intranet address. "
-            "It must look like https://your-intranet.example."
-        )
+        raise ConfigError(messages.address_invalid(url))
     if origin[0] == "http" and not is_loopback_host(origin[1]):
-        raise ConfigError(
-            f"'{url}' uses plain http. The intranet must use https; plain http "
-            "is only allowed to this computer (127.0.0.1 or localhost)."
-        )
+        raise ConfigError(messages.address_plain_http(url))
     return origin
 
 
@@ -62,17 +57,11 @@ def normalise_intranet_url(raw: str) -> str:
     """
     text = (raw or "").strip()
     if not text:
-        raise ConfigError(
-            "No intranet address is set. Ask IT for it, or run with "
-            "--intranet-url https://your-intranet.example."
-        )
+        raise ConfigError(messages.address_missing())
     scheme, host, port = allowed_origin(text)
     parts = urlsplit(text)
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ConfigError(
-            f"'{text}' is not an intranet origin. Give only the address, "
-            "like https://your-intranet.example, with no path."
-        )
+        raise ConfigError(messages.address_not_an_origin(text))
     netloc = f"[{host}]" if ":" in host else host
     if port != _DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{port}"

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
-from tray_app.core.classify import IntegrationView, State, days_phrase
+from tray_app.core import messages
+from tray_app.core.classify import IntegrationView, State
 from tray_app.core.timeutil import local_time
 
-REASONS = {
-    "refresh_failed": "refresh failed",
-    "revoked": "access revoked",
-    "expired": "expired",
-    "consent_removed": "consent removed",
-    "password_changed": "password changed",
+# The contract's reasons that have words of their own; any other is shown as sent.
+REASONS: dict[str, Callable[[], str]] = {
+    "refresh_failed": messages.reason_refresh_failed,
+    "revoked": messages.reason_revoked,
+    "expired": messages.reason_expired,
+    "consent_removed": messages.reason_consent_removed,
+    "password_changed": messages.reason_password_changed,
 }
 
 
@@ -25,18 +28,19 @@ def short_date(moment: datetime) -> str:
 def reason_words(reason: str | None) -> str:
     if not reason or reason == "unknown":
         return ""
-    return REASONS.get(reason, reason.replace("_", " "))
+    words = REASONS.get(reason)
+    return words() if words else reason.replace("_", " ")
 
 
 def state_phrase(view: IntegrationView) -> str:
     """'expires in 3 days (1 Dec)', 'disconnected (refresh failed)', 'connected', ..."""
     if view.state is State.EXPIRING and view.expires_at and view.days_left is not None:
-        return f"expires {days_phrase(view.days_left)} ({short_date(view.expires_at)})"
+        return messages.state_expires(view.days_left, short_date(view.expires_at))
     if view.state is State.DISCONNECTED:
         why = reason_words(view.reason)
-        return f"disconnected ({why})" if why else "disconnected"
+        return messages.state_disconnected_because(why) if why else messages.state_disconnected()
     if view.state is State.NOT_CONNECTED:
-        return "not connected"
+        return messages.state_not_connected()
     if view.state is State.UNKNOWN:
-        return "status unknown"
-    return "connected"
+        return messages.state_unknown()
+    return messages.state_connected()

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
+from tray_app.core import messages
 from tray_app.core.auth import Account
 from tray_app.core.check import Checker
 from tray_app.core.config import Config, load_or_problem
@@ -20,7 +21,6 @@ from tray_app.core.logs import setup_logging
 from tray_app.core.report import report_to_message
 from tray_app.core.state import StateStore
 from tray_app.core.worker_protocol import (
-    COULD_NOT_CHECK,
     MAX_LINE_BYTES,
     OPS,
     ProtocolError,
@@ -44,8 +44,8 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> int:
     try:
         request = decode(stdin.readline(MAX_LINE_BYTES + 1), OPS, "op")
     except ProtocolError as problem:
-        refusal = CompanionError(ErrorKind.PROTOCOL, f"The worker was asked wrongly: {problem}.",
-                                 title=COULD_NOT_CHECK)
+        refusal = CompanionError(ErrorKind.PROTOCOL, messages.worker_asked_wrongly(str(problem)),
+                                 title=messages.could_not_check_title())
         emit({"type": "result", "sentence": None, "error": refusal.to_message()})
         return 2
     flags = {"intranet_url": request.get("intranet_url")

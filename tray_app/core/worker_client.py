@@ -20,10 +20,10 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import IO, Any
 
+from tray_app.core import messages
 from tray_app.core.errors import CompanionError, ErrorKind
 from tray_app.core.tokens import TOKEN_ENV
 from tray_app.core.worker_protocol import (
-    COULD_NOT_CHECK,
     FINAL_TYPES,
     MAX_LINE_BYTES,
     TYPES,
@@ -46,7 +46,7 @@ _NO_WINDOW = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # Windows: no console f
 
 class WorkerCancelled(CompanionError):
     def __init__(self) -> None:
-        super().__init__(ErrorKind.AUTH, "Cancelled.", title="Cancelled")
+        super().__init__(ErrorKind.AUTH, messages.cancelled(), title=messages.cancelled_title())
 
 
 def own_command() -> list[str]:
@@ -91,7 +91,7 @@ def _start(command: list[str], env: Mapping[str, str] | None) -> subprocess.Pope
                                 creationflags=_NO_WINDOW)
     except OSError as problem:
         reason = problem.strerror or str(problem)
-        raise worker_failure(f"its worker could not start ({reason})") from None
+        raise worker_failure(messages.worker_could_not_start(reason)) from None
 
 
 def _send(process: subprocess.Popen[bytes], request: Mapping[str, Any]) -> None:
@@ -121,17 +121,17 @@ def _wait_for_final(lines: queue.Queue[bytes | None], deadline: float,
             raise WorkerCancelled()
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise worker_failure("its worker did not finish in time")
+            raise worker_failure(messages.worker_timed_out())
         try:
             line = lines.get(timeout=min(remaining, _POLL_SECONDS))
         except queue.Empty:
             continue
         if line is None:
-            raise worker_failure("its worker stopped without an answer")
+            raise worker_failure(messages.worker_no_answer())
         try:
             message = decode(line, TYPES, "type")
         except ProtocolError as problem:
-            raise worker_failure(f"its worker answered wrongly: {problem}") from None
+            raise worker_failure(messages.worker_answered_wrongly_because(str(problem))) from None
         if message["type"] in FINAL_TYPES:
             return message
         on_message(message)
@@ -149,12 +149,11 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def worker_failure(what: str) -> CompanionError:
-    """The sentence for a check (or sign-in) whose worker did not see it through."""
+    """The sentence for a check (or sign-in) whose worker did not see it through; `what`
+    says why, such as messages.worker_timed_out()."""
     log.warning("The check could not run: %s", what)
-    return CompanionError(
-        ErrorKind.PROTOCOL,
-        f"Intranet Companion could not check just now: {what}. It will try again shortly.",
-        title=COULD_NOT_CHECK)
+    return CompanionError(ErrorKind.PROTOCOL, messages.worker_failure(what),
+                          title=messages.could_not_check_title())
 
 
 class WorkerJobs:

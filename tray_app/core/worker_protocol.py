@@ -15,12 +15,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tray_app.core import messages
+
 VERSION = 1
 OPS = ("check", "ack", "sign-in", "sign-out")
 TYPES = ("open", "progress", "report", "result")
 FINAL_TYPES = ("report", "result")
 MAX_LINE_BYTES = 8 * 1024 * 1024  # a report is at most a few MB (the answer's own cap)
-COULD_NOT_CHECK = "Could not check"  # the title of every failure of the worker itself
+# Every failure of the worker itself is titled messages.could_not_check_title().
 
 
 class ProtocolError(ValueError):
@@ -35,13 +37,13 @@ def encode(message: dict[str, Any]) -> bytes:
 def decode(line: bytes, allowed: tuple[str, ...], field: str) -> dict[str, Any]:
     """The message in `line` whose `field` ("op" or "type") is one of `allowed`."""
     if len(line) > MAX_LINE_BYTES:
-        raise ProtocolError("a line is too long")
+        raise ProtocolError(messages.protocol_line_too_long())
     try:
         message = json.loads(line)
     except (ValueError, RecursionError):
-        raise ProtocolError("a line is not JSON") from None
+        raise ProtocolError(messages.protocol_line_not_json()) from None
     if not isinstance(message, dict) or message.get("v") != VERSION:
-        raise ProtocolError("a line is not a version 1 message")
+        raise ProtocolError(messages.protocol_wrong_version())
     if message.get(field) not in allowed:
-        raise ProtocolError(f"a message has an unknown {field}")
+        raise ProtocolError(messages.protocol_unknown_field(field))
     return message

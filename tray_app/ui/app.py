@@ -12,6 +12,7 @@ from PySide6.QtCore import QSocketNotifier
 from PySide6.QtWidgets import QApplication
 
 from tray_app import APP_NAME
+from tray_app.core import messages
 from tray_app.core.config import Config
 from tray_app.core.errors import CompanionError
 from tray_app.startup import Prepared, QuitSignals
@@ -59,10 +60,9 @@ def show_first_instance() -> int:
     app = QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     if SingleInstance().notify_running_instance():
-        print(f"{APP_NAME} is already running; its status window is shown.")
+        print(messages.already_running())
     else:
-        print(f"{APP_NAME} is already running but did not answer; it may be starting "
-              "or closing. Try again in a moment.")
+        print(messages.already_running_no_answer())
     return 0
 
 

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from PySide6.QtCore import QObject, Signal
 
+from tray_app.core import messages
 from tray_app.core.errors import CompanionError
 from tray_app.core.worker_client import worker_failure
 
@@ -48,7 +49,7 @@ class BackgroundTask(QObject):
             self.done.emit(None, problem)
         except Exception:  # a bug must not kill the tray: logged, shown as a failure
             log.exception("The %s task failed unexpectedly", self._name)
-            self.done.emit(None, worker_failure("it met an unexpected error"))
+            self.done.emit(None, worker_failure(messages.worker_unexpected_error()))
         else:
             self.done.emit(result, None)
 

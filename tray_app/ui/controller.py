@@ -14,14 +14,12 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
-from tray_app import APP_NAME
-from tray_app.core import summary
+from tray_app.core import messages, summary
 from tray_app.core.classify import Notice
 from tray_app.core.config import Config, save_user_setting
 from tray_app.core.errors import CompanionError
 from tray_app.core.report import report_from_message
 from tray_app.core.session import Session, Update
-from tray_app.core.tokens import SIGN_IN_CANCELLED
 from tray_app.core.urls import allowed_origin, same_origin
 from tray_app.core.worker_client import WorkerCancelled, WorkerJobs, worker_failure
 from tray_app.ui.background import BackgroundTask
@@ -174,7 +172,7 @@ class Controller(QObject):
             self.check_done.emit(None, problem)
         except Exception:  # a bug must not leave the tray waiting for this check forever
             log.exception("The first check failed unexpectedly")
-            self.check_done.emit(None, worker_failure("it met an unexpected error"))
+            self.check_done.emit(None, worker_failure(messages.worker_unexpected_error()))
 
     def shutdown(self) -> None:
         if self._scheduler is not None:
@@ -229,7 +227,7 @@ class Controller(QObject):
         try:
             report = report_from_message(final["report"]) if final else None
         except (ValueError, KeyError):
-            problem, report = worker_failure("its worker answered wrongly"), None
+            problem, report = worker_failure(messages.worker_answered_wrongly()), None
         if report is not None:
             update = self.session.apply(report)
         else:
@@ -284,7 +282,7 @@ class Controller(QObject):
         for _ident, sentence in update.fixed:
             self._tell(sentence)
         if update.sign_in_needed and update.report.error is not None:
-            self._tell(f"Sign-in needed. {update.report.error.message}", warning=True)
+            self._tell(messages.sign_in_needed(update.report.error.message), warning=True)
         if update.fixed and self._popup is not None and self._popup.isVisible():
             notices = update.report.classification.notices if update.report.classification else ()
             self.popup.settle({n.identity for n in notices}, dict(update.fixed))
@@ -296,7 +294,7 @@ class Controller(QObject):
             self.popup.show_notices(notices)
             return
         text = notices[0].message if len(notices) == 1 else (
-            f"{len(notices)} of your connected accounts need attention.")
+            messages.accounts_need_attention(len(notices)))
         self.tray.show_message(text, warning=True)
 
     def _on_message_clicked(self) -> None:
@@ -350,7 +348,7 @@ class Controller(QObject):
             log.warning("Refused to open a link outside the intranet: %.200r", url)
             return False
         if not open_in_browser(url):
-            self._tell(f"Could not open a web browser. Open this address yourself: {url}")
+            self._tell(messages.open_address_yourself(url))
             return False
         return True
 
@@ -386,14 +384,14 @@ class Controller(QObject):
 
     def cancel_sign_in(self) -> None:
         """Stop the sign-in under way: its worker is ended, so nothing is stored. The
-        window says "Cancelling…" until it has."""
+        window says it is cancelling until it has."""
         if self.signing_in:
             self._sign_in_cancel.set()
             if self._sign_in_window is not None:
                 self._sign_in_window.show_cancelling()
 
     def _show_signing_in(self, running: bool) -> None:
-        """The tray menu's "Cancel sign-in", and the window: shown and raised once when a
+        """The tray menu's entry to cancel, and the window: shown and raised once when a
         sign-in starts (never again on its own), gone when it ends."""
         if self.tray is not None:
             self.tray.show_signing_in(self.cancel_sign_in if running else None)
@@ -421,7 +419,7 @@ class Controller(QObject):
         self._show_signing_in(False)
         sentence, problem = _outcome(final, problem)
         if isinstance(problem, WorkerCancelled):
-            sentence = SIGN_IN_CANCELLED
+            sentence = messages.sign_in_cancelled()
         self._tell(sentence, warning=problem is not None)
         if problem is None:
             self.request_check()
@@ -451,7 +449,7 @@ class Controller(QObject):
                 log.warning("Could not open a web browser for the sign-in page")
             window.show_page(url, opened=opened)
         elif not opened:
-            self._tell(f"Could not open a web browser. Open this address to sign in: {url}")
+            self._tell(messages.open_address_to_sign_in(url))
 
     def sign_out(self) -> None:
         """Sign out in a worker process (it talks to the network and the keyring), then a
@@ -487,11 +485,9 @@ class Controller(QObject):
 
     def _start_at_login_state(self) -> tuple[bool, str]:
         if self.autostart is None:
-            return False, "not available here"
+            return False, messages.start_at_login_unavailable()
         if self.config.is_locked("start_at_login"):
-            from tray_app.ui.tray import MANAGED
-
-            return self.autostart.is_enabled(), MANAGED
+            return self.autostart.is_enabled(), messages.managed_by_organisation()
         return self.autostart.is_enabled(), ""
 
     def set_start_at_login(self, enabled: bool) -> None:
@@ -500,7 +496,7 @@ class Controller(QObject):
             if self.autostart is not None:
                 (self.autostart.enable if enabled else self.autostart.disable)()
         except CompanionError as problem:
-            QMessageBox.warning(None, APP_NAME, problem.message)
+            QMessageBox.warning(None, messages.app_name(), problem.message)
 
 
 def _outcome(final: dict[str, Any] | None,
@@ -515,5 +511,5 @@ def _outcome(final: dict[str, Any] | None,
         except ValueError:
             pass
     if problem is None:
-        problem = worker_failure("its worker answered wrongly")
+        problem = worker_failure(messages.worker_answered_wrongly())
     return problem.message, problem

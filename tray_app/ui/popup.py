@@ -17,12 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tray_app import APP_NAME
+from tray_app.core import messages
 from tray_app.core.classify import Notice, NoticeKind
 from tray_app.core.summary import Overall
 from tray_app.ui.icons import app_icon, tray_icon
-
-TITLE = f"{APP_NAME} — Reconnect your accounts"
 
 
 def bold(label: QLabel, scale: float = 1.0) -> QLabel:
@@ -55,23 +53,26 @@ class NoticeRow(QFrame):
         self.setObjectName(f"notice-{notice.integration_id}")
         self.message = plain_label(notice.message)
         self.message.setAccessibleName(notice.message)
-        self.reconnect = QPushButton("Reconnect")
-        self.reconnect.setAccessibleName(f"Reconnect {notice.name}")
+        self.reconnect = QPushButton(messages.popup_reconnect())
+        self.reconnect.setAccessibleName(messages.popup_reconnect_name(notice.name))
         self.reconnect.setToolTip(notice.reconnect_url)
-        self.dismiss = QPushButton("Don't remind me again")
-        self.dismiss.setAccessibleName(f"Don't remind me again about {notice.name}")
+        self.dismiss = QPushButton(messages.popup_dismiss())
+        self.dismiss.setAccessibleName(messages.popup_dismiss_name(notice.name))
         self.reconnect.clicked.connect(lambda: self.reconnect_clicked.emit(self.notice))
         self.dismiss.clicked.connect(self._on_dismiss)
         self._layout()
 
     def _layout(self) -> None:
         disconnected = self.notice.kind is NoticeKind.DISCONNECTED
-        kind = "Disconnected" if disconnected else "Expiring soon"
-        self.heading = heading = bold(plain_label(f"{self.notice.name} · {kind}", wrap=False))
+        name = self.notice.name
+        heading_text = (messages.notice_heading_disconnected(name) if disconnected
+                        else messages.notice_heading_expiring(name))
+        self.heading = heading = bold(plain_label(heading_text, wrap=False))
         self.icon = icon = QLabel()
         state = Overall.DISCONNECTED if disconnected else Overall.EXPIRING
         icon.setPixmap(tray_icon(state).pixmap(24, 24))
-        icon.setAccessibleName(kind)
+        icon.setAccessibleName(messages.icon_disconnected() if disconnected
+                               else messages.icon_expiring())
         buttons = QHBoxLayout()
         buttons.addWidget(self.reconnect)
         buttons.addWidget(self.dismiss)
@@ -85,16 +86,16 @@ class NoticeRow(QFrame):
         row.addLayout(column, 1)
 
     def mark_fixed(self, sentence: str) -> None:
-        self.heading.setText(f"{self.notice.name} · Connected")
+        self.heading.setText(messages.notice_heading_connected(self.notice.name))
         self.icon.setPixmap(tray_icon(Overall.OK).pixmap(24, 24))
-        self.icon.setAccessibleName("Connected")
+        self.icon.setAccessibleName(messages.icon_connected())
         self.message.setText(sentence)
         self.reconnect.hide()
         self.dismiss.hide()
 
     def _on_dismiss(self) -> None:
         self.dismiss.setEnabled(False)
-        self.dismiss.setText("You won't be reminded again")
+        self.dismiss.setText(messages.popup_dismissed())
         self.dismiss_clicked.emit(self.notice)
 
 
@@ -108,18 +109,18 @@ class NoticePopup(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(TITLE)
-        self.setAccessibleName(TITLE)
+        self.setWindowTitle(messages.popup_title())
+        self.setAccessibleName(messages.popup_title())
         self.rows: list[NoticeRow] = []
         self._rows_box = QVBoxLayout()
         self.intro = plain_label("")
         self.buttons = QDialogButtonBox()
         self.remind_later = self.buttons.addButton(
-            "Remind me later", QDialogButtonBox.ButtonRole.RejectRole)
+            messages.popup_remind_later(), QDialogButtonBox.ButtonRole.RejectRole)
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.remind_later.clicked.connect(self._on_remind_later)
         self.close_button.clicked.connect(self.accept)
-        self.heading = bold(plain_label("Reconnect your accounts", wrap=False), 1.25)
+        self.heading = bold(plain_label(messages.popup_heading(), wrap=False), 1.25)
         logo = QLabel()
         logo.setPixmap(app_icon().pixmap(40, 40))
         top = QHBoxLayout()
@@ -150,10 +151,7 @@ class NoticePopup(QDialog):
             row.dismiss_clicked.connect(self.dismiss_requested)
             self._rows_box.addWidget(row)
             self.rows.append(row)
-        count = len(self.rows)
-        self.intro.setText(
-            "One of the accounts you connected to the intranet needs attention." if count == 1
-            else f"{count} of the accounts you connected to the intranet need attention.")
+        self.intro.setText(messages.popup_intro(len(self.rows)))
         self._chain_focus()
         self.show()
         self.raise_()

@@ -17,19 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tray_app import APP_NAME
+from tray_app.core import messages
 from tray_app.core.config import Config, save_user_setting
 from tray_app.core.errors import CompanionError
 from tray_app.core.settings import SETTINGS, Setting, SettingValue
-
-MANAGED = "Managed by your organisation"
-LABELS = {
-    "intranet_url": "Intranet address",
-    "auth_method": "Sign-in method",
-    "check_interval_minutes": "Check every (minutes)",
-    "start_at_login": "Start at login",
-    "log_level": "Log detail",
-}
 
 
 def _editor(setting: Setting, value: SettingValue) -> QWidget:
@@ -66,25 +57,26 @@ class SettingsDialog(QDialog):
     def __init__(self, config: Config, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.config = config
-        self.setWindowTitle(f"{APP_NAME} — Settings")
+        self.setWindowTitle(messages.settings_title())
         self.editors: dict[str, QWidget] = {}
         form = QFormLayout()
         for setting in (s for s in SETTINGS if s.user_editable):
             editor = _editor(setting, config.get(setting.key))
-            editor.setToolTip(setting.description)
-            editor.setAccessibleName(LABELS.get(setting.key, setting.key))
-            label = LABELS.get(setting.key, setting.key)
+            label = messages.setting_label(setting.key)
+            description = messages.setting_description(setting.key, setting.description)
+            editor.setToolTip(description)
+            editor.setAccessibleName(label)
             if config.is_locked(setting.key):
                 editor.setEnabled(False)
-                editor.setToolTip(f"{MANAGED}. {setting.description}")
-                label = f"{label} ({MANAGED})"
+                editor.setToolTip(messages.setting_managed_tooltip(description))
+                label = messages.setting_managed_label(label)
             form.addRow(QLabel(label), editor)
             self.editors[setting.key] = editor
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
-        note = QLabel("Changes apply the next time Intranet Companion starts.")
+        note = QLabel(messages.settings_note())
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
@@ -99,6 +91,6 @@ class SettingsDialog(QDialog):
             for key, value in self.changed().items():
                 save_user_setting(self.config, key, value)
         except CompanionError as problem:
-            QMessageBox.warning(self, APP_NAME, problem.message)
+            QMessageBox.warning(self, messages.app_name(), problem.message)
             return
         self.accept()

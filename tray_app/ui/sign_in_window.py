@@ -4,7 +4,8 @@ starts it, feeds it the worker's messages and closes it when the sign-in has end
 (the outcome is told by the controller, as every outcome is).
 
 Cancel, Esc and the title bar's close all ask for a cancel (`cancel_requested`); the
-window stays up, saying "Cancelling…", until the controller says the worker stopped.
+window stays up, saying so (messages.sign_in_cancelling()), until the controller says the
+worker stopped.
 Only when the application quits does a close go through at once (a window that refuses
 to close would stop Qt from quitting, at Quit or at logout)."""
 
@@ -26,23 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tray_app import APP_NAME
+from tray_app.core import messages
 from tray_app.ui.icons import app_icon
 from tray_app.ui.popup import bold, plain_label
 
-TITLE = f"{APP_NAME} — Sign in"
-HEADING = "Signing in to the intranet"
-STARTING = "Starting sign-in…"
-IN_BROWSER = "Finish signing in in your web browser."
-NO_BROWSER = "Could not open a web browser. Open this address in your browser to sign in:"
-CANCELLING = "Cancelling…"
-OPEN_AGAIN = "Open the sign-in page again"
-COPY_ADDRESS = "Copy address"
-# What assistive technology says for the parts whose text alone would not tell it.
-BUSY_NAME = "Signing in"
-CANCEL_NAME = "Cancel sign-in"
-COPY_NAME = "Copy the sign-in address"
-ADDRESS_NAME = "Sign-in address"
+# Its words are in core/messages.py ("sign-in window"), accessible names included: what
+# assistive technology says for the parts whose text alone would not tell it.
 
 MIN_WIDTH_CHARS = 48  # the window's minimum width, in average characters of its font
 ADDRESS_LINES = 3  # a sign-in address is long: this many lines show, the rest scrolls
@@ -61,7 +51,7 @@ class AddressBox(QPlainTextEdit):
         self.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
         self.setTabChangesFocus(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setAccessibleName(ADDRESS_NAME)
+        self.setAccessibleName(messages.sign_in_address_name())
 
     def sizeHint(self) -> QSize:
         margins = 2 * (self.frameWidth() + round(self.document().documentMargin()))
@@ -81,33 +71,33 @@ class SignInWindow(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(TITLE)
-        self.setAccessibleName(TITLE)
+        self.setWindowTitle(messages.sign_in_title())
+        self.setAccessibleName(messages.sign_in_title())
         self.setWindowIcon(app_icon())
         self.running = False
         self.cancelling = False
         self._quitting = False
 
-        self.heading = bold(plain_label(HEADING, wrap=True))
-        self.status = plain_label(STARTING)
+        self.heading = bold(plain_label(messages.sign_in_heading(), wrap=True))
+        self.status = plain_label(messages.sign_in_starting())
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setTextVisible(False)
-        self.busy.setAccessibleName(BUSY_NAME)
+        self.busy.setAccessibleName(messages.sign_in_busy_name())
         self.address = AddressBox()
-        self.copy_address = QPushButton(COPY_ADDRESS)
-        self.copy_address.setAccessibleName(COPY_NAME)
+        self.copy_address = QPushButton(messages.sign_in_copy_address())
+        self.copy_address.setAccessibleName(messages.sign_in_copy_name())
         self.copy_address.setAutoDefault(False)
         self.copy_address.clicked.connect(self._copy)
 
         self.buttons = QDialogButtonBox()
-        self.open_again = self.buttons.addButton(OPEN_AGAIN,
+        self.open_again = self.buttons.addButton(messages.sign_in_open_again(),
                                                  QDialogButtonBox.ButtonRole.ActionRole)
-        self.open_again.setAccessibleName(OPEN_AGAIN)
+        self.open_again.setAccessibleName(messages.sign_in_open_again())
         self.open_again.setAutoDefault(False)
         self.open_again.clicked.connect(self.open_again_requested)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.cancel_button.setAccessibleName(CANCEL_NAME)
+        self.cancel_button.setAccessibleName(messages.sign_in_cancel_name())
         self.buttons.rejected.connect(self.reject)
         self._layout()
         self._reset()
@@ -161,7 +151,7 @@ class SignInWindow(QDialog):
         is shown for the person to open it themselves."""
         if not self.running or self.cancelling:
             return
-        self._say(IN_BROWSER if opened else NO_BROWSER)
+        self._say(messages.sign_in_in_browser() if opened else messages.sign_in_no_browser())
         self._show_address(None if opened else url)
         self.open_again.show()
 
@@ -174,7 +164,7 @@ class SignInWindow(QDialog):
         if not self.running:
             return
         self.cancelling = True
-        self._say(CANCELLING)
+        self._say(messages.sign_in_cancelling())
         self._show_address(None)
         self.open_again.hide()
         self.cancel_button.setEnabled(False)
@@ -224,7 +214,7 @@ class SignInWindow(QDialog):
         self.running = False
         self.cancelling = False
         self._quitting = False
-        self._say(STARTING)
+        self._say(messages.sign_in_starting())
         self._show_address(None)
         self.open_again.hide()
         self.cancel_button.setEnabled(True)

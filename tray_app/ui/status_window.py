@@ -13,8 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tray_app import APP_NAME
-from tray_app.core import summary
+from tray_app.core import messages, summary
 from tray_app.core.summary import Glance
 from tray_app.ui.icons import app_icon, tray_icon
 from tray_app.ui.popup import plain_label
@@ -28,8 +27,8 @@ class StatusWindow(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(APP_NAME)
-        self.setAccessibleName(f"{APP_NAME} status")
+        self.setWindowTitle(messages.status_title())
+        self.setAccessibleName(messages.status_accessible_name())
         self.setWindowIcon(app_icon())
         self.icon = QLabel()
         self.summary = plain_label("")
@@ -37,10 +36,12 @@ class StatusWindow(QWidget):
         self.status = plain_label("")
         self.rows = QGridLayout()
         buttons = QDialogButtonBox()
-        self.check_now = buttons.addButton("Check now", QDialogButtonBox.ButtonRole.ActionRole)
-        self.open_apps = buttons.addButton("Open External apps",
+        self.check_now = buttons.addButton(messages.status_check_now(),
                                            QDialogButtonBox.ButtonRole.ActionRole)
-        self.sign_in = buttons.addButton("Sign in…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_apps = buttons.addButton(messages.status_open_external_apps(),
+                                           QDialogButtonBox.ButtonRole.ActionRole)
+        self.sign_in = buttons.addButton(messages.status_sign_in(),
+                                         QDialogButtonBox.ButtonRole.ActionRole)
         self.sign_in.clicked.connect(self.sign_in_requested)
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.check_now.clicked.connect(self.check_now_requested)
@@ -83,8 +84,8 @@ class StatusWindow(QWidget):
         for index, row in enumerate(rows):
             self.rows.addWidget(plain_label(row.text), index, 0)
             if row.reconnect_url:
-                button = QPushButton("Reconnect…")
-                button.setAccessibleName(f"Reconnect {row.name}")
+                button = QPushButton(messages.status_reconnect())
+                button.setAccessibleName(messages.status_reconnect_name(row.name))
                 button.clicked.connect(self._reconnect(row))
                 self.rows.addWidget(button, index, 1)
         self.rows.setColumnStretch(0, 1)

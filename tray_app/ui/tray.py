@@ -9,12 +9,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from tray_app import APP_NAME
-from tray_app.core import summary
+from tray_app.core import messages, summary
 from tray_app.core.summary import Glance
 from tray_app.ui.icons import tray_icon
 
-MANAGED = "Managed by your organisation"
 MESSAGE_MS = 10_000
 
 
@@ -52,7 +50,7 @@ class TrayPresenter(QObject):
     def show_glance(self, glance: Glance) -> None:
         self.glance = glance
         self.icon.setIcon(tray_icon(glance.overall))
-        self.icon.setToolTip(f"{APP_NAME}\n{glance.tooltip}")
+        self.icon.setToolTip(messages.tray_tooltip(glance.tooltip))
         if self.menu.isVisible():
             self.rebuild_menu()
 
@@ -66,11 +64,11 @@ class TrayPresenter(QObject):
         """One balloon (a click on it: `message_clicked`)."""
         icon = (QSystemTrayIcon.MessageIcon.Warning if warning
                 else QSystemTrayIcon.MessageIcon.Information)
-        self.icon.showMessage(APP_NAME, text, icon, MESSAGE_MS)
+        self.icon.showMessage(messages.app_name(), text, icon, MESSAGE_MS)
 
     def show_signing_in(self, cancel: Callable[[], None] | None) -> None:
-        """While a sign-in runs (`cancel` stops it), the menu offers "Cancel sign-in"
-        instead of "Sign in…"; None once it has ended."""
+        """While a sign-in runs (`cancel` stops it), the menu offers to cancel it instead
+        of to sign in; None once it has ended."""
         self._cancel_sign_in = cancel
         if self.menu.isVisible():
             self.rebuild_menu()
@@ -86,27 +84,31 @@ class TrayPresenter(QObject):
         for row in self.glance.rows:
             self._info(row.text)
             if row.reconnect_url:
-                action = menu.addAction(f"    Reconnect {row.name.replace('&', '&&')}…")
+                name = row.name.replace("&", "&&")
+                action = menu.addAction("    " + messages.menu_reconnect(name))
                 action.triggered.connect(
                     self._reconnect(row.integration_id, row.reconnect_url, row.name))
         menu.addSeparator()
-        menu.addAction("Check now").triggered.connect(self.check_now_requested)
-        menu.addAction("Open External apps").triggered.connect(
+        menu.addAction(messages.menu_check_now()).triggered.connect(self.check_now_requested)
+        menu.addAction(messages.menu_open_external_apps()).triggered.connect(
             self.open_external_apps_requested)
-        menu.addAction("Show status…").triggered.connect(self.show_status_requested)
+        menu.addAction(messages.menu_show_status()).triggered.connect(
+            self.show_status_requested)
         menu.addSeparator()
         menu.addAction(self._start_at_login_action())
-        menu.addAction("Settings…").triggered.connect(self.settings_requested)
+        menu.addAction(messages.menu_settings()).triggered.connect(self.settings_requested)
         if self.glance.signed_in:
-            menu.addAction("Sign out").triggered.connect(self.sign_out_requested)
-        menu.addAction("Quit").triggered.connect(self.quit_requested)
+            menu.addAction(messages.menu_sign_out()).triggered.connect(self.sign_out_requested)
+        menu.addAction(messages.menu_quit()).triggered.connect(self.quit_requested)
 
     def _sign_in_action(self) -> None:
         cancel = self._cancel_sign_in
         if cancel is not None:
-            self.menu.addAction("Cancel sign-in").triggered.connect(lambda: cancel())
+            self.menu.addAction(messages.menu_cancel_sign_in()).triggered.connect(
+                lambda: cancel())
         elif self.glance.offers_sign_in:
-            self.menu.addAction("Sign in…").triggered.connect(self.sign_in_requested)
+            self.menu.addAction(messages.menu_sign_in()).triggered.connect(
+                self.sign_in_requested)
 
     def _info(self, text: str) -> QAction:
         # QAction text is plain, but '&' marks a mnemonic: double it so names show as sent.
@@ -119,12 +121,12 @@ class TrayPresenter(QObject):
 
     def _start_at_login_action(self) -> QAction:
         enabled, fixed_because = self._start_at_login()
-        action = QAction("Start at login", self.menu)
+        action = QAction(messages.menu_start_at_login(), self.menu)
         action.setCheckable(True)
         action.setChecked(enabled)
         action.setEnabled(not fixed_because)
         if fixed_because:
-            action.setText(f"Start at login ({fixed_because})")
+            action.setText(messages.menu_start_at_login_fixed(fixed_because))
             action.setToolTip(fixed_because)
         action.toggled.connect(self.start_at_login_toggled)
         return action

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from tray_app.core import messages
 from tray_app.core.auth.base import OpenBrowser, Say, SignInMethod
 from tray_app.core.config import Config
 from tray_app.core.errors import CompanionError, ConfigError, SignInNeeded
@@ -25,7 +26,7 @@ from tray_app.core.secrets import (
     memory_secret_store,
     open_secret_store,
 )
-from tray_app.core.tokens import SIGN_IN_CANCELLED, KeyringUnavailable, TokenProvider
+from tray_app.core.tokens import KeyringUnavailable, TokenProvider
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,7 @@ def method_for(
 
         return TokenSignIn(config, secrets)
     if chosen not in _LAZY_METHODS:
-        raise ConfigError(f"'{chosen}' is not a sign-in method; use one of "
-                          f"{', '.join(METHOD_NAMES)}.")
+        raise ConfigError(messages.sign_in_method_unknown(chosen, ", ".join(METHOD_NAMES)))
     method_class = _lazy_method_class(chosen)
     if chosen == "microsoft":
         return method_class(config, secrets, device=device)
@@ -66,8 +66,7 @@ def _lazy_method_class(name: str) -> type:
         return getattr(module, class_name)
     except (ImportError, AttributeError) as problem:
         log.warning("Sign-in method %s cannot be loaded: %r", name, problem)
-        raise ConfigError(f"Signing in with {label} is not available in this version of "
-                          "the companion. Ask IT which sign-in method to use.") from None
+        raise ConfigError(messages.sign_in_method_unavailable(label)) from None
 
 
 class Account:
@@ -118,7 +117,7 @@ class Account:
     def sign_in(self, open_browser: OpenBrowser, say: Say, *, device: bool = False,
                 cancelled: threading.Event | None = None) -> str:
         """Interactive sign-in. Returns the sentence to show; raises CompanionError, and
-        SignInNeeded(SIGN_IN_CANCELLED) when `cancelled` is set (or cancel_sign_in() is
+        SignInNeeded(messages.sign_in_cancelled()) when `cancelled` is set (or cancel_sign_in() is
         called) before it completes. The caller's own `cancelled` may be set even before
         this runs."""
         attempt = cancelled if cancelled is not None else threading.Event()
@@ -128,7 +127,7 @@ class Account:
             return self._sign_in(open_browser, say, device, attempt)
         except CompanionError:
             if attempt.is_set():
-                raise SignInNeeded(SIGN_IN_CANCELLED) from None
+                raise SignInNeeded(messages.sign_in_cancelled()) from None
             raise
         finally:
             with self._lock:
@@ -141,9 +140,9 @@ class Account:
         with self._lock:
             self._signing_in = method
         if attempt.is_set():
-            raise SignInNeeded(SIGN_IN_CANCELLED)
+            raise SignInNeeded(messages.sign_in_cancelled())
         method.sign_in(open_browser, say)
-        return f"Signed in to {urlsplit(intranet_url).netloc}."
+        return messages.signed_in_to(urlsplit(intranet_url).netloc)
 
     def cancel_sign_in(self) -> None:
         """From any thread: stop the sign-in under way (where the method can be stopped:
@@ -163,15 +162,13 @@ class Account:
             store = self.secrets()
         except KeyringUnavailable as problem:
             if not backend_memory_file().exists():
-                return "Signed out. No sign-in was stored on this computer."
+                return messages.signed_out_nothing_stored()
             forget_secret_store()
-            raise KeyringUnavailable(message=(
-                f"{problem.message} The companion has stopped using that store; sign in "
-                "again to use another.")) from None
+            raise KeyringUnavailable(message=messages.store_given_up(problem.message)) from None
         self._revoke_quietly(store)
         count = store.delete_all()
         log.info("Signed out: %d secret(s) removed from %s", count, store.describe())
-        return "Signed out. The companion has forgotten every sign-in it kept for you."
+        return messages.signed_out()
 
     def _revoke_quietly(self, store: SecretStore) -> None:
         try:

@@ -43,5 +43,6 @@ class Cancellable(Protocol):
 
     def cancel(self) -> None:
         """From any thread: the sign-in under way stops waiting, stores nothing and
-        raises SignInNeeded(SIGN_IN_CANCELLED). A cancel() before the wait began counts."""
+        raises SignInNeeded(messages.sign_in_cancelled()). A cancel() before the wait began
+        counts."""
         ...

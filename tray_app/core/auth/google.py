@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 import requests
 from google_auth_oauthlib.flow import InstalledAppFlow
 
+from tray_app.core import messages
 from tray_app.core.auth.base import OpenBrowser, Say
 from tray_app.core.auth.idp import (
     BROWSER_TIMEOUT_SECONDS,
@@ -54,7 +55,6 @@ from tray_app.core.auth.idp import (
 )
 from tray_app.core.errors import CompanionError, ConfigError, ErrorKind, SignInNeeded
 from tray_app.core.logs import register_secret
-from tray_app.core.tokens import SIGN_IN_HINT
 
 if TYPE_CHECKING:
     from google.oauth2.credentials import Credentials
@@ -72,7 +72,6 @@ SECRET_NAME = "google-sign-in"
 GOOGLE_AUTH_URI = "https://accounts.google.com/o/oauth2/auth"
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 GOOGLE_REVOKE_URI = "https://oauth2.googleapis.com/revoke"
-SIGNED_IN_PAGE = "You are signed in. You can close this tab and go back to Intranet Companion."
 
 @dataclass(frozen=True)
 class GoogleSettings:
@@ -87,13 +86,10 @@ class GoogleSettings:
         """The settings the flow needs, or ConfigError saying which one is wrong."""
         client_id = str(config.get("google_client_id") or "").strip()
         if not client_id:
-            raise ConfigError(
-                "Google sign-in is not set up: 'google_client_id' is empty. Ask IT to set it.")
+            raise ConfigError(messages.google_client_id_empty())
         scopes = str(config.get("google_scopes") or "").split()
         if not scopes:
-            raise ConfigError(
-                "Google sign-in is not set up: 'google_scopes' is empty. Ask IT to set it "
-                "(for example \"openid email\").")
+            raise ConfigError(messages.google_scopes_empty())
         return cls(
             client_id=client_id,
             client_secret=str(config.get("google_client_secret") or "").strip(),
@@ -139,14 +135,12 @@ class GoogleSignIn:
             credentials = self._run_flow(self._flow, settings, open_browser, say)
         except CompanionError:
             if self._cancelled.is_set():
-                raise SignInNeeded("Sign-in was cancelled.") from None
+                raise SignInNeeded(messages.sign_in_cancelled()) from None
             raise
         finally:
             self._flow = None
         if not credentials.refresh_token:
-            raise SignInNeeded(
-                "Google signed you in but gave the companion no lasting sign-in (no "
-                "refresh token). Try again, and approve every permission asked.")
+            raise SignInNeeded(messages.google_no_refresh_token())
         self._keep(credentials)
         log.info("Signed in with Google")
 
@@ -177,8 +171,7 @@ class GoogleSignIn:
         if force_refresh or not credentials.valid:
             self._refresh(credentials)
         if not credentials.token:
-            raise CompanionError(
-                ErrorKind.PROTOCOL, "Google answered without an access token. Contact IT.")
+            raise CompanionError(ErrorKind.PROTOCOL, messages.google_no_access_token())
         return str(credentials.token)
 
     # --- the browser part ------------------------------------------------------------
@@ -192,7 +185,7 @@ class GoogleSignIn:
                 open_browser=True,
                 browser=_as_webbrowser(self._opener(open_browser, say)),
                 authorization_prompt_message=None,
-                success_message=SIGNED_IN_PAGE,
+                success_message=messages.google_signed_in_page(),
                 timeout_seconds=self._browser_timeout,
                 prompt="consent",
             )
@@ -204,9 +197,9 @@ class GoogleSignIn:
             if self._cancelled.is_set():  # cancelled before the listener was up
                 self._wake_listener()
                 return True
-            say("Sign in with Google in your browser.")
+            say(messages.google_in_browser())
             if open_browser(url) is False:
-                say(f"No browser could be opened. Open this address yourself: {url}")
+                say(messages.no_browser_open_yourself(url))
             return True
         return open_or_tell
 
@@ -248,7 +241,7 @@ class GoogleSignIn:
             return self._credentials
         saved = self._saved()
         if not saved.get("refresh_token"):
-            raise SignInNeeded(f"You are not signed in with Google. {SIGN_IN_HINT}")
+            raise SignInNeeded(messages.google_not_signed_in())
         from google.oauth2.credentials import Credentials
 
         settings = GoogleSettings.from_config(self._config)
@@ -307,13 +300,11 @@ class GoogleSignIn:
         except WSGITimeoutError:
             raise SignInNeeded(not_completed_in_time(self._browser_timeout)) from None
         except OAuth2Error as problem:
-            raise _refused(problem.error, "Signing in with Google failed") from None
+            raise _refused(problem.error, messages.google_sign_in_failed()) from None
         except requests.RequestException as problem:
             raise unreachable_error(problem, host) from None
         except OSError as problem:  # the loopback port is taken
-            raise ConfigError(
-                f"Cannot listen on 127.0.0.1 for the sign-in ({problem.strerror}). Set "
-                "oauth_redirect_port to 0 or a free port.") from None
+            raise ConfigError(messages.cannot_listen_for_sign_in(str(problem.strerror))) from None
 
     @contextmanager
     def _refreshing(self) -> Iterator[None]:
@@ -325,16 +316,14 @@ class GoogleSignIn:
         except RefreshError as problem:
             details = problem.args[1] if len(problem.args) > 1 else None
             error = details.get("error") if isinstance(details, dict) else None
-            raise _refused(error, "Google did not renew your sign-in",
+            raise _refused(error, messages.google_renewal_failed(),
                            retryable=problem.retryable) from None
         except TransportError as problem:
             cause = problem.__cause__
             if isinstance(cause, requests.RequestException):
                 raise unreachable_error(cause, host) from None
-            raise CompanionError(
-                ErrorKind.NETWORK,
-                f"Cannot reach the sign-in service {host}. Check the network connection.",
-            ) from None
+            raise CompanionError(ErrorKind.NETWORK,
+                                 messages.sign_in_service_unreachable(host)) from None
 
 
 class GoogleTokens:
@@ -420,19 +409,19 @@ def _as_webbrowser(open_browser: OpenBrowser) -> str:
 
 
 def _refused(code: object, what: str, *, retryable: bool = False) -> CompanionError:
+    """`what` is a short sentence such as messages.google_sign_in_failed()."""
     error = shown_error_code(code)
     log.info("%s: %s", what, error)
     if error in DECLINED_ERRORS:
-        return SignInNeeded(f"{what}: the sign-in was not approved. Sign in again and approve it.")
+        return SignInNeeded(messages.identity_provider_not_approved(what))
     if error in SIGN_IN_AGAIN_ERRORS or error in {"mismatching_state", "missing_code"}:
-        return SignInNeeded(f"{what}: you need to sign in again ({error}). {SIGN_IN_HINT}")
+        return SignInNeeded(messages.identity_provider_sign_in_again(what, error))
     if error in SETUP_ERRORS or error == "insecure_transport":
-        return ConfigError(
-            f"{what}: Google refused the companion's settings ({error}). Ask IT to check "
-            "google_client_id, google_client_secret and google_scopes.")
-    advice = "Try again in a few minutes." if retryable else "Try again later."
-    return CompanionError(
-        ErrorKind.SERVER, f"{what}: the Google sign-in service answered {error!r}. {advice}")
+        return ConfigError(messages.google_settings_refused(what, error))
+    if retryable:
+        return CompanionError(ErrorKind.SERVER,
+                              messages.google_service_answered_retry_soon(what, error))
+    return CompanionError(ErrorKind.SERVER, messages.google_service_answered(what, error))
 
 
 def _register_secrets(*tokens: object) -> None:

@@ -12,6 +12,7 @@ import requests
 import truststore
 from requests.adapters import HTTPAdapter
 
+from tray_app.core import messages
 from tray_app.core.errors import CompanionError, ErrorKind
 from tray_app.core.transport import missing_ca_bundle_error
 
@@ -31,30 +32,22 @@ _ERROR_CODE = re.compile(r"[a-z][a-z0-9_.-]{0,63}")
 
 
 def not_completed_in_time(timeout_seconds: float) -> str:
-    minutes = max(1, round(timeout_seconds / 60))
-    return (f"The sign-in was not completed in the browser within {minutes} "
-            f"minute{'' if minutes == 1 else 's'}. Try again.")
+    return messages.sign_in_not_completed_in_time(max(1, round(timeout_seconds / 60)))
 
 
 def shown_error_code(error: object) -> str:
     """An OAuth error code fit for a sentence; whatever else a server sent is not shown."""
     text = str(error or "")
-    return text if _ERROR_CODE.fullmatch(text) else "an unknown error"
+    return text if _ERROR_CODE.fullmatch(text) else messages.unknown_error_code()
 
 
 def unreachable_error(problem: requests.RequestException, host: str) -> CompanionError:
     """The sentence for an identity provider that cannot be reached."""
     if isinstance(problem, requests.exceptions.SSLError):
-        return CompanionError(
-            ErrorKind.TLS,
-            f"The secure connection to the sign-in service {host} failed: its certificate "
-            "is not trusted on this computer.")
+        return CompanionError(ErrorKind.TLS, messages.sign_in_service_untrusted(host))
     if isinstance(problem, requests.exceptions.Timeout):
-        return CompanionError(
-            ErrorKind.TIMEOUT, f"The sign-in service {host} did not answer in time.")
-    return CompanionError(
-        ErrorKind.NETWORK,
-        f"Cannot reach the sign-in service {host}. Check the network connection.")
+        return CompanionError(ErrorKind.TIMEOUT, messages.sign_in_service_timeout(host))
+    return CompanionError(ErrorKind.NETWORK, messages.sign_in_service_unreachable(host))
 
 
 class TruststoreAdapter(HTTPAdapter):

@@ -24,8 +24,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tray_app import APP_NAME
+from tray_app.core import messages
 from tray_app.core.errors import ConfigError
+from tray_app.core.i18n import active_language, is_right_to_left
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,6 @@ LOOPBACK_HOST = "127.0.0.1"
 MAX_FORM_BYTES = 64 * 1024
 _POLL_SECONDS = 0.05
 _MAX_FIELDS = 20
-_CLOSE_TAB = "<p>You can close this tab now.</p>"
 
 
 class LoopbackReceiver:
@@ -125,11 +125,8 @@ def _bind(port: int, receiver: LoopbackReceiver) -> _Server:
     try:
         return _Server((LOOPBACK_HOST, port), receiver)
     except OSError as problem:
-        raise ConfigError(
-            f"The companion cannot receive the sign-in answer on {LOOPBACK_HOST} port "
-            f"{port} ({problem.strerror or type(problem).__name__}). Close the program "
-            "using that port, or ask IT to set oauth_redirect_port to 0 or a free "
-            "port.") from None
+        raise ConfigError(messages.loopback_port_unavailable(
+            LOOPBACK_HOST, port, problem.strerror or type(problem).__name__)) from None
 
 
 class _Server(ThreadingHTTPServer):
@@ -166,8 +163,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._form_body()
         if body is None:
             receiver.turn_away()
-            self._page(400, "Not a sign-in answer",
-                       f"This address only takes the answer of an {APP_NAME} sign-in.")
+            self._page(400, messages.page_not_an_answer_title(), messages.page_not_an_answer())
             return
         self._answer(body)
 
@@ -186,23 +182,23 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:  # too many fields
             fields = {}
         if not self.server.receiver.take(fields):
-            self._page(400, "Sign-in answer refused", "This answer does not belong to the "
-                       f"sign-in {APP_NAME} started, so it was refused and ignored.")
+            self._page(400, messages.page_answer_refused_title(), messages.page_answer_refused())
         elif fields.get("error"):
-            self._page(200, "Sign-in not completed", f"{APP_NAME} was not signed in.")
+            self._page(200, messages.page_not_completed_title(), messages.page_not_completed())
         else:
-            self._page(200, "Sign-in received",
-                       f"{APP_NAME} received your sign-in and is finishing it.")
+            self._page(200, messages.page_received_title(), messages.page_received())
 
     def _not_here(self) -> None:
         self.server.receiver.turn_away()
-        self._page(404, "Nothing here", "This address only receives sign-in answers.")
+        self._page(404, messages.page_nothing_here_title(), messages.page_nothing_here())
 
     def _page(self, status: int, title: str, sentence: str) -> None:
-        body = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                f"<title>{escape(title)}</title></head><body style=\"font-family: sans-serif; "
-                f"margin: 3em\"><h1>{escape(title)}</h1><p>{escape(sentence)}</p>"
-                f"{_CLOSE_TAB if status == 200 else ''}</body></html>").encode()
+        close_tab = f"<p>{escape(messages.page_close_tab())}</p>" if status == 200 else ""
+        direction = ' dir="rtl"' if is_right_to_left() else ""
+        body = (f"<!doctype html><html lang=\"{escape(active_language())}\"{direction}><head>"
+                f"<meta charset=\"utf-8\"><title>{escape(title)}</title></head>"
+                f"<body style=\"font-family: sans-serif; margin: 3em\"><h1>{escape(title)}</h1>"
+                f"<p>{escape(sentence)}</p>{close_tab}</body></html>").encode()
         self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))

@@ -46,6 +46,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from tray_app.core import messages
 from tray_app.core.auth.base import OpenBrowser, Say
 from tray_app.core.auth.idp import (
     BROWSER_TIMEOUT_SECONDS,
@@ -60,7 +61,6 @@ from tray_app.core.auth.idp import (
 from tray_app.core.auth.loopback import LoopbackReceiver
 from tray_app.core.errors import CompanionError, ConfigError, ErrorKind, SignInNeeded
 from tray_app.core.logs import register_secret
-from tray_app.core.tokens import SIGN_IN_CANCELLED, SIGN_IN_HINT
 
 if TYPE_CHECKING:
     import msal
@@ -77,7 +77,6 @@ SECRET_NAME = "microsoft-token-cache"
 REDIRECT_HOST = "localhost"  # Entra's desktop redirect URI is http://localhost (any port)
 
 _OPENID_SCOPES = frozenset({"openid", "profile", "offline_access"})
-_NOT_SIGNED_IN = f"You are not signed in with Microsoft. {SIGN_IN_HINT}"
 
 
 @dataclass(frozen=True)
@@ -140,8 +139,8 @@ class MicrosoftSignIn:
                     result = self._sign_in_with_browser(app, open_browser, say)
             if self._cancelled.is_set():
                 self._app = None  # msal's cache may hold the redeemed tokens: drop it
-                raise SignInNeeded(SIGN_IN_CANCELLED)
-            _raise_for_error(result, "Signing in with Microsoft failed")
+                raise SignInNeeded(messages.sign_in_cancelled())
+            _raise_for_error(result, messages.microsoft_sign_in_failed())
             _forget_other_accounts(app, result)
             self._save_cache()
         finally:
@@ -153,7 +152,7 @@ class MicrosoftSignIn:
 
     def cancel(self) -> None:
         """Stop a sign-in waiting for the browser or the device code (any thread); it
-        then raises SignInNeeded("Sign-in was cancelled.") and stores nothing."""
+        then raises SignInNeeded(messages.sign_in_cancelled()) and stores nothing."""
         self._cancelled.set()
         if self._device_flow is not None:
             self._device_flow["expires_at"] = 0  # how msal's polling is stopped
@@ -169,19 +168,20 @@ class MicrosoftSignIn:
 
     def silent_access_token(self, *, force_refresh: bool) -> str:
         if self._app is None and not self._secrets.get(SECRET_NAME):
-            raise SignInNeeded(_NOT_SIGNED_IN)  # known without asking the network
+            # Known without asking the network.
+            raise SignInNeeded(messages.microsoft_not_signed_in())
         app = self._application()
         accounts = app.get_accounts()
         if not accounts:
-            raise SignInNeeded(_NOT_SIGNED_IN)
+            raise SignInNeeded(messages.microsoft_not_signed_in())
         settings = self._read_settings()
         with _reaching(self._idp_host()):
             result = app.acquire_token_silent_with_error(
                 settings.scopes, account=accounts[0], force_refresh=force_refresh)
         self._save_cache()
         if not result:
-            raise SignInNeeded(f"Your Microsoft sign-in has expired. {SIGN_IN_HINT}")
-        _raise_for_error(result, "Microsoft did not renew your sign-in")
+            raise SignInNeeded(messages.microsoft_expired())
+        _raise_for_error(result, messages.microsoft_renewal_failed())
         return _access_token_of(result)
 
     # --- the three interactive ways --------------------------------------------
@@ -199,9 +199,9 @@ class MicrosoftSignIn:
                 state=state,
                 response_mode="form_post",
             )
-            say("Sign in with Microsoft in your browser.")
+            say(messages.microsoft_in_browser())
             if open_browser(flow["auth_uri"]) is False:
-                say(f"No browser could be opened. Open this address yourself: {flow['auth_uri']}")
+                say(messages.no_browser_open_yourself(flow["auth_uri"]))
             answer = receiver.wait(self._browser_timeout, self._cancelled)
         if self._cancelled.is_set():
             return {}
@@ -210,25 +210,21 @@ class MicrosoftSignIn:
         try:
             return app.acquire_token_by_auth_code_flow(flow, answer, scopes=settings.scopes)
         except ValueError:  # msal's own check of state and the flow's shape
-            raise SignInNeeded(
-                "The browser brought back an answer that does not belong to this "
-                "sign-in. Try again.") from None
+            raise SignInNeeded(messages.microsoft_answer_not_ours()) from None
 
     def _sign_in_with_device_code(
         self, app: msal.PublicClientApplication, say: Say
     ) -> dict[str, Any]:
         flow = app.initiate_device_flow(scopes=self._read_settings().scopes)
         if "user_code" not in flow:
-            _raise_for_error(flow, "Microsoft did not start a device code sign-in")
-            raise CompanionError(ErrorKind.PROTOCOL, "Microsoft did not start a device "
-                                 "code sign-in: its answer had no code. Contact IT.")
+            _raise_for_error(flow, messages.microsoft_device_code_not_started())
+            raise CompanionError(ErrorKind.PROTOCOL, messages.microsoft_device_code_no_code())
         self._device_flow = flow  # from here on, cancel() can stop it
         if self._cancelled.is_set():
             flow["expires_at"] = 0
         try:
-            say(flow.get("message") or (
-                f"To sign in, open {flow['verification_uri']} in a browser on any device "
-                f"and enter the code {flow['user_code']}."))
+            say(flow.get("message") or messages.microsoft_device_code(
+                flow["verification_uri"], flow["user_code"]))
             return app.acquire_token_by_device_flow(flow)
         finally:
             self._device_flow = None
@@ -276,9 +272,7 @@ class MicrosoftSignIn:
             except ValueError as problem:  # msal's authority checks
                 log.warning("msal refused the authority: %s", problem)
                 raise ConfigError(
-                    f"Microsoft sign-in is not set up correctly: the authority "
-                    f"{settings.authority} did not describe itself as an OpenID provider "
-                    "should. Ask IT to check microsoft_authority.") from None
+                    messages.microsoft_authority_not_openid(settings.authority)) from None
 
     def _load_cache(self, cache: msal.SerializableTokenCache) -> None:
         serialized = self._secrets.get(SECRET_NAME)
@@ -322,7 +316,7 @@ class MicrosoftTokens:
 def _required_text(config: Config, key: str) -> str:
     value = str(config.get(key) or "").strip()
     if not value:
-        raise ConfigError(f"Microsoft sign-in is not set up: '{key}' is empty. Ask IT to set it.")
+        raise ConfigError(messages.microsoft_setting_empty(key))
     return value
 
 
@@ -330,18 +324,14 @@ def _checked_authority(authority: str) -> str:
     authority = authority.strip().rstrip("/")
     parts = urlsplit(authority)
     if parts.scheme != "https" or not parts.hostname or parts.path.strip("/") == "":
-        raise ConfigError(
-            "Microsoft sign-in is not set up: 'microsoft_authority' must be an https "
-            "address with a tenant, such as https://login.microsoftonline.com/contoso.com.")
+        raise ConfigError(messages.microsoft_authority_invalid())
     return authority
 
 
 def _api_scopes(scopes: str) -> list[str]:
     chosen = [scope for scope in scopes.split() if scope not in _OPENID_SCOPES]
     if not chosen:
-        raise ConfigError(
-            "Microsoft sign-in is not set up: 'microsoft_scopes' must name the "
-            "intranet's API scope, such as api://<intranet-app-id>/.default.")
+        raise ConfigError(messages.microsoft_scopes_invalid())
     return chosen
 
 
@@ -363,31 +353,26 @@ def _authority_arguments(authority: str) -> dict[str, str]:
 def _access_token_of(result: dict[str, Any]) -> str:
     token = result.get("access_token")
     if not isinstance(token, str) or not token:
-        raise CompanionError(
-            ErrorKind.PROTOCOL,
-            "The Microsoft sign-in service answered without an access token. Contact IT.")
+        raise CompanionError(ErrorKind.PROTOCOL, messages.microsoft_no_access_token())
     register_secret(token)
     return token
 
 
 def _raise_for_error(result: dict[str, Any] | None, what: str) -> None:
+    """`what` is a short sentence such as messages.microsoft_sign_in_failed()."""
     if not result:
-        raise SignInNeeded(f"{what}. {SIGN_IN_HINT}")
+        raise SignInNeeded(messages.identity_provider_no_result(what))
     if not result.get("error"):
         return
     error = shown_error_code(result["error"])
     log.info("%s: %s (%s)", what, error, result.get("error_description", ""))
     if error in DECLINED_ERRORS:
-        raise SignInNeeded(f"{what}: the sign-in was not approved. Sign in again and approve it.")
+        raise SignInNeeded(messages.identity_provider_not_approved(what))
     if error in SIGN_IN_AGAIN_ERRORS:
-        raise SignInNeeded(f"{what}: you need to sign in again ({error}). {SIGN_IN_HINT}")
+        raise SignInNeeded(messages.identity_provider_sign_in_again(what, error))
     if error in SETUP_ERRORS:
-        raise ConfigError(
-            f"{what}: Microsoft refused the companion's settings ({error}). Ask IT to "
-            "check microsoft_client_id, microsoft_scopes and the app registration.")
-    raise CompanionError(
-        ErrorKind.SERVER,
-        f"{what}: the Microsoft sign-in service answered {error!r}. Try again later.")
+        raise ConfigError(messages.microsoft_settings_refused(what, error))
+    raise CompanionError(ErrorKind.SERVER, messages.microsoft_service_answered(what, error))
 
 
 def _forget_other_accounts(app: msal.PublicClientApplication, result: dict[str, Any]) -> None:
@@ -421,7 +406,5 @@ def _reaching(host: str) -> Iterator[None]:
         raise unreachable_error(problem, host) from None
     except (IdTokenError, json.JSONDecodeError) as problem:
         log.warning("Unusable answer from %s: %s", host, type(problem).__name__)
-        raise CompanionError(
-            ErrorKind.PROTOCOL,
-            f"The sign-in service {host} sent an answer that did not pass the "
-            "companion's checks. Contact IT.") from None
+        raise CompanionError(ErrorKind.PROTOCOL,
+                             messages.sign_in_service_failed_checks(host)) from None

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
+from tray_app.core import messages
 from tray_app.core.auth.base import OpenBrowser, Say
 from tray_app.core.auth.loopback import LoopbackReceiver
 from tray_app.core.client import FormAnswer, IntranetClient
@@ -31,7 +32,6 @@ from tray_app.core.config import Config
 from tray_app.core.errors import CompanionError, ConfigError, ErrorKind, SignInNeeded
 from tray_app.core.logs import register_secret
 from tray_app.core.secrets import SecretStore
-from tray_app.core.tokens import SIGN_IN_CANCELLED, SIGN_IN_HINT
 from tray_app.core.urls import allowed_origin
 
 log = logging.getLogger(__name__)
@@ -45,10 +45,6 @@ SIGN_IN_TIMEOUT_SECONDS = 300.0
 # An access token is treated as expired this long before the server says, so it does not
 # run out between being handed out and being used (a tenth of its life, at most a minute).
 MAX_EXPIRY_MARGIN_SECONDS = 60.0
-SIGN_IN_AGAIN = (
-    "Sign in again: choose Sign in… in the tray menu, or run `intranet-companion sign-in`."
-)
-_EXPIRED_OR_REVOKED = f"Your sign-in has expired or was revoked. {SIGN_IN_AGAIN}"
 _ERROR_CODE = re.compile(r"^[a-z_]{1,40}$")
 _RECORD_VERSION = 1
 _RECORD_FIELDS = ("intranet_url", "client_id", "token_endpoint", "revocation_endpoint",
@@ -141,7 +137,7 @@ class OAuthSignIn:
                                        refreshing=False)
             record = self._record_from(body, intranet_url, endpoints.token, endpoints.revocation)
             if self._cancelled.is_set():  # cancelled while the code was being redeemed
-                raise SignInNeeded(SIGN_IN_CANCELLED)
+                raise SignInNeeded(messages.sign_in_cancelled())
             self._save(record)
         finally:
             self._cancelled.clear()  # only now: a cancel() that came early still counts
@@ -157,9 +153,9 @@ class OAuthSignIn:
         with LoopbackReceiver(state, port=port, path=CALLBACK_PATH) as receiver:
             redirect_uri = receiver.redirect_uri()
             url = self._authorization_url(endpoints, redirect_uri, state, verifier)
-            say(f"Sign in to {_host(self._config.intranet_url())} in your browser.")
+            say(messages.sign_in_in_browser_at(_host(self._config.intranet_url())))
             if open_browser(url) is False:
-                say(f"No browser could be opened. Open this address yourself: {url}")
+                say(messages.no_browser_open_yourself(url))
             return receiver.wait(self._timeout, self._cancelled), redirect_uri
 
     def provider(self) -> OAuthTokens:
@@ -175,7 +171,7 @@ class OAuthSignIn:
 
     def cancel(self) -> None:
         """Stop a sign-in that is waiting for the browser or redeeming its code (from
-        another thread); it then raises SignInNeeded("Sign-in was cancelled.")."""
+        another thread); it then raises SignInNeeded(messages.sign_in_cancelled())."""
         self._cancelled.set()
 
     # --- endpoints ----------------------------------------------------------------------
@@ -236,36 +232,20 @@ class OAuthSignIn:
         host = _host(intranet_url)
         if answer is None:
             if self._cancelled.is_set():
-                raise SignInNeeded(SIGN_IN_CANCELLED)
+                raise SignInNeeded(messages.sign_in_cancelled())
             minutes = max(1, round(self._timeout / 60))
-            raise CompanionError(
-                ErrorKind.AUTH,
-                f"Sign-in to {host} did not finish within {minutes} minute"
-                f"{'' if minutes == 1 else 's'}, so the companion stopped waiting. "
-                "Sign in again and approve in the browser.")
+            raise CompanionError(ErrorKind.AUTH, messages.oauth_timed_out(host, minutes))
         if not secrets.compare_digest(answer.get("state", ""), state):
-            raise CompanionError(
-                ErrorKind.AUTH,
-                "The answer that reached the companion does not belong to the sign-in it "
-                "started (its state does not match), so it was refused and nothing was "
-                "stored. Sign in again.")
+            raise CompanionError(ErrorKind.AUTH, messages.oauth_state_mismatch())
         error = answer.get("error")
         if error == "access_denied":
-            raise CompanionError(
-                ErrorKind.AUTH,
-                f"Sign-in was not completed: access was denied at {host}. "
-                "Sign in again and choose Approve.")
+            raise CompanionError(ErrorKind.AUTH, messages.oauth_access_denied(host))
         if error:
-            shown = error if _ERROR_CODE.match(error) else "an error"
-            raise CompanionError(
-                ErrorKind.AUTH,
-                f"The intranet at {host} refused the sign-in ({shown}). Try again; if it "
-                "keeps happening, contact IT.")
+            shown = error if _ERROR_CODE.match(error) else messages.oauth_an_error()
+            raise CompanionError(ErrorKind.AUTH, messages.oauth_refused(host, shown))
         code = answer.get("code", "")
         if not code:
-            raise CompanionError(
-                ErrorKind.PROTOCOL,
-                f"The intranet at {host} answered the sign-in without a code. Contact IT.")
+            raise CompanionError(ErrorKind.PROTOCOL, messages.oauth_no_code(host))
         register_secret(code)
         return code
 
@@ -303,16 +283,10 @@ class OAuthSignIn:
         host = _host(token_endpoint)
         access_token = body.get("access_token")
         if not isinstance(access_token, str) or not _header_safe(access_token):
-            raise CompanionError(
-                ErrorKind.PROTOCOL,
-                f"The sign-in server at {host} answered without a usable access token. "
-                "Contact IT.")
+            raise CompanionError(ErrorKind.PROTOCOL, messages.oauth_no_access_token(host))
         token_type = body.get("token_type", "Bearer")
         if not isinstance(token_type, str) or token_type.lower() != "bearer":
-            raise CompanionError(
-                ErrorKind.PROTOCOL,
-                f"The sign-in server at {host} issued a kind of token the companion cannot "
-                "use (not a bearer token). Contact IT.")
+            raise CompanionError(ErrorKind.PROTOCOL, messages.oauth_not_bearer(host))
         refresh_token = body.get("refresh_token")
         if not isinstance(refresh_token, str) or not refresh_token:
             # Rotation is optional for the server: without a new one, the old one stays.
@@ -360,7 +334,7 @@ class OAuthSignIn:
         when the server no longer honours the refresh token."""
         if not record.refresh_token:
             self._secrets.delete(secret_name(record.intranet_url))
-            raise SignInNeeded(_EXPIRED_OR_REVOKED)
+            raise SignInNeeded(messages.sign_in_expired_or_revoked())
         token_endpoint = self._config.get("oauth_token_endpoint") or record.token_endpoint
         fields = {"grant_type": "refresh_token", "refresh_token": record.refresh_token}
         try:
@@ -441,7 +415,7 @@ class OAuthTokens:
 
 def _not_signed_in(method: OAuthSignIn) -> SignInNeeded:
     host = _host(method.intranet_url)
-    return SignInNeeded(f"You are not signed in to {host}. {SIGN_IN_HINT}")
+    return SignInNeeded(messages.not_signed_in_to(host))
 
 
 def secret_name(intranet_url: str) -> str:
@@ -465,22 +439,22 @@ def token_error(
     said = _server_said(body.get("error_description"), sent)
     if code == "invalid_grant":
         if refreshing:
-            return SignInNeeded(_EXPIRED_OR_REVOKED)
-        return SignInNeeded(f"The sign-in server at {host} did not accept the sign-in "
-                            f"(invalid_grant).{said} Sign in again.")
+            return SignInNeeded(messages.sign_in_expired_or_revoked())
+        return SignInNeeded(messages.oauth_grant_refused(host, said))
     if code in ("invalid_client", "unauthorized_client"):
-        return ConfigError(f"The sign-in server at {host} does not accept the companion's "
-                           f"OAuth client '{client_id}' ({code}).{said} Contact IT: the "
-                           "client id or secret set by policy may be wrong.")
+        return ConfigError(messages.oauth_client_refused(host, client_id, code, said))
     if answer.status == 404:
-        return ConfigError(f"The intranet has no OAuth token endpoint at {token_endpoint}. "
-                           "Check the intranet address, or the policy, with IT.")
-    what = f"({code})" if code else f"with HTTP {answer.status} and no token"
-    return CompanionError(ErrorKind.PROTOCOL, f"The sign-in server at {host} refused the "
-                          f"companion's request {what}.{said} Contact IT.")
+        return ConfigError(messages.oauth_no_token_endpoint(token_endpoint))
+    if code:
+        return CompanionError(ErrorKind.PROTOCOL,
+                              messages.oauth_request_refused(host, code, said))
+    return CompanionError(ErrorKind.PROTOCOL,
+                          messages.oauth_request_refused_status(host, str(answer.status), said))
 
 
 def _server_said(description: object, sent: Iterable[str]) -> str:
+    """The server's own description when it may be shown (short plain text that repeats
+    nothing the companion sent), else ""."""
     if not isinstance(description, str):
         return ""
     text = " ".join(description.split())[:200]
@@ -488,7 +462,7 @@ def _server_said(description: object, sent: Iterable[str]) -> str:
         return ""
     if any(value and value in text for value in sent):
         return ""
-    return f' The server said: "{text}"'
+    return text
 
 
 def _checked_endpoint(intranet_url: str, url: str, what: str) -> str:
@@ -496,11 +470,9 @@ def _checked_endpoint(intranet_url: str, url: str, what: str) -> str:
     try:
         allowed_origin(absolute)
     except ConfigError:
-        raise ConfigError(
-            f"The OAuth {what} endpoint '{absolute}' cannot be used: it must be an https "
-            "address (plain http only on this computer). Check the policy with IT.") from None
+        raise ConfigError(messages.oauth_endpoint_not_https(what, absolute)) from None
     if urlsplit(absolute).fragment:
-        raise ConfigError(f"The OAuth {what} endpoint '{absolute}' must not have a fragment.")
+        raise ConfigError(messages.oauth_endpoint_has_fragment(what, absolute))
     return absolute
 
 

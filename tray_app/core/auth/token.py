@@ -6,12 +6,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+from tray_app.core import messages
 from tray_app.core.auth.base import OpenBrowser, Say
 from tray_app.core.config import Config
 from tray_app.core.errors import ConfigError, SignInNeeded
 from tray_app.core.logs import register_secret
 from tray_app.core.secrets import SecretStore
-from tray_app.core.tokens import SIGN_IN_HINT
 
 
 def _read_standard_input() -> str:
@@ -33,11 +33,10 @@ class TokenSignIn:
         name = secret_name(self._config.intranet_url())
         token = self._read_token().strip()
         if not token:
-            raise ConfigError("No token was given on standard input.")
+            raise ConfigError(messages.token_none_given())
         register_secret(token)
         if not all("!" <= char <= "~" for char in token):
-            raise ConfigError("That is not a token: a token is one word of printable "
-                              "characters, without spaces.")
+            raise ConfigError(messages.token_not_a_token())
         self._secrets.set(name, token)
 
     def provider(self) -> StoredToken:
@@ -57,15 +56,12 @@ class StoredToken:
     def access_token(self) -> str:
         token = self._secrets.get(secret_name(self._intranet_url))
         if not token:
-            raise SignInNeeded(f"You are not signed in to {self._intranet_url}. {SIGN_IN_HINT}")
+            raise SignInNeeded(messages.not_signed_in_to(self._intranet_url))
         register_secret(token)
         return token
 
     def refresh(self) -> str:
-        raise SignInNeeded(
-            f"The intranet at {self._intranet_url} did not accept the token you signed in "
-            "with; it may have expired or been withdrawn. Sign in again with a new one."
-        )
+        raise SignInNeeded(messages.token_refused(self._intranet_url))
 
 
 def secret_name(intranet_url: str) -> str:
