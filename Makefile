@@ -3,7 +3,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo demo-server test lint bench clean dist installers deb msi admin-doc
+.PHONY: venv demo demo-server test lint bench clean dist installers deb msi admin-doc \
+	catalogs messages-template update-catalogs new-language date-formats
+
+# Translations (README, "Translating"): one gettext domain; .po sources, compiled .mo
+# catalogs kept beside them (so a plain checkout runs in every language).
+LOCALE := tray_app/locale
+DOMAIN := intranet-companion
+POT := $(LOCALE)/$(DOMAIN).pot
+PO_FILES := $(wildcard $(LOCALE)/*/LC_MESSAGES/$(DOMAIN).po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
 # Deployment (ADMIN.md): the frozen app, the Linux package and the Windows MSI.
 VERSION := $(shell $(PYTHON) -c 'import tray_app; print(tray_app.__version__)')
@@ -23,13 +32,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) catalogs
 	$(BIN)/python main.py --demo
 
 demo-server: $(STAMP)
 	$(BIN)/python main.py demo-server --port 8765
 
-test: $(STAMP)
+test: $(STAMP) catalogs
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -49,7 +58,7 @@ $(BUILD_STAMP): $(STAMP)
 # The frozen app for this OS in dist/intranet-companion/ (rebuilt when a source changes).
 dist: $(FROZEN)
 
-$(FROZEN): $(BUILD_STAMP) $(APP_SOURCES)
+$(FROZEN): $(BUILD_STAMP) $(APP_SOURCES) $(MO_FILES)
 	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist \
 		--workpath build/pyinstaller installers/pyinstaller/intranet-companion.spec
 	touch $@
@@ -71,3 +80,26 @@ $(MSI): $(FROZEN) installers/build_msi.py installers/windows/IntranetCompanion.w
 # ADMIN.md's key table, ADMX/ADML, Jamf schema, profiles: regenerated from the settings table.
 admin-doc: $(STAMP)
 	$(BIN)/python -m installers.generate
+
+# Compile every language's catalog (only those whose .po changed).
+catalogs: $(MO_FILES)
+
+$(LOCALE)/%/LC_MESSAGES/$(DOMAIN).mo: $(LOCALE)/%/LC_MESSAGES/$(DOMAIN).po | $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy=false --statistics -D $(DOMAIN) -i $< -o $@ -l $*
+
+# The template of every sentence, from core/messages.py (and anything else marked).
+messages-template: $(STAMP)
+	$(BIN)/pybabel extract --no-location --sort-output --omit-header -F babel.cfg \
+		-c "Translators:" -k pgettext:1c,2 -o $(POT) tray_app
+
+# Bring every language up to the template (new sentences appear untranslated).
+update-catalogs: messages-template
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -D $(DOMAIN) -i $(POT) -d $(LOCALE)
+
+# A new language: make new-language LANG=it (then translate its .po and run make catalogs).
+new-language: messages-template
+	$(BIN)/pybabel init -D $(DOMAIN) -i $(POT) -d $(LOCALE) -l $(LANG)
+
+# The CLDR date patterns of the shipped languages (tray_app/core/cldr_dates.py), from Babel.
+date-formats: $(STAMP)
+	$(BIN)/python -m tray_app.core.dates tray_app/core/cldr_dates.py

@@ -22,6 +22,13 @@ EXAMPLE_KEYS = (
     "intranet_url", "auth_method", "oauth_client_id",
     "check_interval_minutes", "max_start_delay_seconds",
 )
+# The organisation's words, with one per-language text to show how those work.
+EXAMPLE_TEXTS = {
+    "organization_name": "Example Corp",
+    "support_line": "IT Service Desk, ext. 4357",
+    "support_line_de": "IT-Servicedesk, Durchwahl 4357",
+    "support_url": "https://help.example.com/it",
+}
 _WORDS = {"url": "URL", "oauth": "OAuth", "id": "ID", "max": "maximum", "auth": "sign-in"}
 _UNITS = {"seconds", "minutes", "hours", "days"}
 
@@ -40,8 +47,16 @@ def value_kind(setting: Setting) -> ValueKind:
     raise TypeError(f"setting '{setting.key}' has a type no policy format knows: {setting.type}")
 
 
+_LANGUAGE_NAMES = {"de": "German", "fr": "French", "es": "Spanish",
+                   "pt_BR": "Brazilian Portuguese", "ja": "Japanese", "ar": "Arabic"}
+
+
 def title(setting: Setting) -> str:
-    """A short human name: check_interval_minutes -> "Check interval (minutes)"."""
+    """A short human name: check_interval_minutes -> "Check interval (minutes)",
+    popup_heading_de -> "Popup heading (German)"."""
+    for language, name in _LANGUAGE_NAMES.items():
+        if setting.key.endswith("_" + language) and setting.key[:-len(language) - 1] in BY_KEY:
+            return f"{title(BY_KEY[setting.key[:-len(language) - 1]])} ({name})"
     words = [_WORDS.get(word, word) for word in setting.key.split("_")]
     unit = words.pop() if len(words) > 1 and words[-1] in _UNITS else None
     text = " ".join(words)
@@ -86,4 +101,4 @@ def example_policy() -> dict[str, Any]:
     for key in EXAMPLE_KEYS:
         setting = BY_KEY[key]
         example[key] = EXAMPLE_INTRANET_URL if key == "intranet_url" else setting.default
-    return example
+    return {**example, **EXAMPLE_TEXTS}

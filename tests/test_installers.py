@@ -246,13 +246,17 @@ def test_bundle_pruning_drops_unused_qt_parts_and_what_only_they_needed() -> Non
               "PySide6/Qt/lib/libQt6EglFSDeviceIntegration.so.6", "SYMLINK"),
              ("libQt6Gui.so.6", "PySide6/Qt/lib/libQt6Gui.so.6", "SYMLINK"),
              ("PySide6/Qt/translations/qtbase_de.qm", "/s/qtbase_de.qm", "DATA"),
+             ("PySide6/Qt/translations/qtbase_it.qm", "/s/qtbase_it.qm", "DATA"),
+             ("PySide6/Qt/translations/designer_de.qm", "/s/designer_de.qm", "DATA"),
              ("resources/icons/app.svg", "/s/app.svg", "DATA")]
     kept, kept_datas = bundle_filters.prune(binaries, datas, lambda src: links.get(src, []))
     assert [entry[0] for entry in kept] == [
         "PySide6/QtGui.abi3.so", "PySide6/Qt/lib/libQt6Gui.so.6",
         "PySide6/Qt/plugins/platforms/libqxcb.so", "libxcb-cursor.so.0",
         "libfontconfig.so.1", "libpython3.11.so.1.0"]
-    assert [entry[0] for entry in kept_datas] == ["libQt6Gui.so.6", "resources/icons/app.svg"]
+    # Qt's own words stay for the languages the app ships, and only those.
+    assert [entry[0] for entry in kept_datas] == [
+        "libQt6Gui.so.6", "PySide6/Qt/translations/qtbase_de.qm", "resources/icons/app.svg"]
 
 
 def test_msi_launch_conditions_come_from_the_settings_table() -> None:

@@ -25,7 +25,7 @@ UNUSED_PYTHON_MODULES = [
 
 _UNUSED_QT_PARTS = re.compile(
     r"PySide6/Qt/("
-    r"translations/"  # the app speaks English only
+    r"translations/(?!qtbase_(de|fr|es|pt_BR|ja|ar)\.qm$)"  # Qt's words: shipped languages
     r"|plugins/platformthemes/[^/]*gtk3"  # would bundle the build machine's GTK
     r"|plugins/platforms/[^/]*(eglfs|linuxfb|vnc|vkkhrdisplay|minimalegl)"  # kiosk back-ends
     r"|plugins/egldeviceintegrations/"

@@ -6,6 +6,7 @@ Policy, the user settings file, the COMPANION_* environment, command-line flags,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,8 @@ class Setting:
     maximum: int | None = None
     choices: tuple[str, ...] | None = None
     user_editable: bool = True
+    # For text: returns the value to keep, or raises ValueError with a reason.
+    check: Callable[[str], str] | None = None
 
     @property
     def env_var(self) -> str:
@@ -43,6 +46,8 @@ class Setting:
                 raise ValueError(f"must be at most {self.maximum}")
         if self.choices is not None and value not in self.choices:
             raise ValueError("must be one of " + ", ".join(self.choices))
+        if self.check is not None and isinstance(value, str) and value:
+            value = self.check(value)
         return value
 
 
@@ -74,7 +79,7 @@ def _coerce_type(kind: type, raw: Any) -> SettingValue:
     raise ValueError("must be text")
 
 
-SETTINGS: tuple[Setting, ...] = (
+_CORE: tuple[Setting, ...] = (
     Setting("intranet_url", str, "",
             "The intranet's address (an https origin), e.g. https://acme.intranet.example."),
     Setting("auth_method", str, "oauth",
@@ -154,6 +159,69 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("log_level", str, "INFO",
             "How much the companion writes to its log.",
             choices=("DEBUG", "INFO", "WARNING", "ERROR")),
+)
+
+
+# The organisation's own words (Nudge-style text blocks): each key also exists once per
+# shipped language with the language as suffix, e.g. popup_heading_de, popup_heading_pt_BR.
+# Where a language has none, the unsuffixed key is used, then the built-in text.
+TEXT_LANGUAGES = ("de", "fr", "es", "pt_BR", "ja", "ar")
+ORGANISATION_TEXTS: tuple[tuple[str, str], ...] = (
+    ("organization_name",
+     "The organisation's name as employees know it, e.g. Acme. Shown in the popup and "
+     "the About box."),
+    ("support_line",
+     "Who to contact and how, e.g. IT Service Desk, ext. 4357. Every sentence that tells "
+     "the employee to contact IT names it instead."),
+    ("support_url",
+     "A support page (https), e.g. https://help.acme.example/it. Offered next to the "
+     "support line."),
+    ("popup_heading",
+     "The login popup's heading instead of \"Reconnect your accounts\"."),
+    ("popup_intro",
+     "One or two sentences under the popup's heading, e.g. why reconnecting matters here."),
+)
+
+
+def _language_tag(value: str) -> str:
+    from tray_app.core.i18n import normalise_tag
+
+    tag = normalise_tag(value)
+    if not tag:
+        raise ValueError("must be a language tag such as de, pt-BR or ja, or empty")
+    return tag
+
+
+def _support_url(value: str) -> str:
+    from tray_app.core.urls import is_loopback_host, origin_of
+
+    origin = origin_of(value)
+    if origin is None or (origin[0] == "http" and not is_loopback_host(origin[1])):
+        raise ValueError("must be an https address, e.g. https://help.example.com/it")
+    return value
+
+
+def _organisation_settings() -> tuple[Setting, ...]:
+    rows = []
+    for key, description in ORGANISATION_TEXTS:
+        check = _support_url if key == "support_url" else None
+        rows.append(Setting(key, str, "", description, user_editable=False, check=check))
+        for language in TEXT_LANGUAGES:
+            rows.append(Setting(f"{key}_{language}", str, "",
+                                f"{key} for employees whose language is "
+                                f"{language.replace('_', '-')}; {key} where unset.",
+                                user_editable=False, check=check))
+    return tuple(rows)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    *_CORE,
+    Setting("language", str, "",
+            "The language of the tray and of the human-readable command line, as a tag "
+            "(de, fr, es, pt-BR, ja, ar; en-XA is a pseudo-language for testing layouts). "
+            "Empty: the desktop's language, else English.",
+            check=_language_tag),
+    *_organisation_settings(),
 )
 
 BY_KEY: dict[str, Setting] = {setting.key: setting for setting in SETTINGS}
