@@ -85,7 +85,7 @@ admin-doc: $(STAMP)
 catalogs: $(MO_FILES)
 
 $(LOCALE)/%/LC_MESSAGES/$(DOMAIN).mo: $(LOCALE)/%/LC_MESSAGES/$(DOMAIN).po | $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy=false --statistics -D $(DOMAIN) -i $< -o $@ -l $*
+	$(BIN)/pybabel compile --statistics -D $(DOMAIN) -i $< -o $@ -l $*
 
 # The template of every sentence, from core/messages.py (and anything else marked).
 messages-template: $(STAMP)

@@ -48,7 +48,9 @@ def test_scripts_get_iso_dates_whatever_the_language() -> None:
     i18n.use_machine_english()
     assert dates.notice_date(datetime(2026, 12, 4, 9, tzinfo=UTC)) == "2026-12-04"
     i18n.use_english()
-    assert dates.notice_date(datetime(2026, 12, 4, 9, tzinfo=UTC)) == "December 4, 2026"
+    assert dates.notice_date(datetime(2026, 12, 4, 9, tzinfo=UTC)) == "2026-12-04"
+    speak("de")
+    assert dates.notice_date(datetime(2026, 12, 4, 9, tzinfo=UTC)) == "4. Dezember 2026"
 
 
 @given(moments, st.integers(min_value=0, max_value=400 * 24 * 60))

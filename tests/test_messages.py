@@ -134,7 +134,8 @@ def test_messages_imports_only_i18n() -> None:
                 if isinstance(node, ast.ImportFrom) and node.module}
     imported |= {alias.name for node in ast.walk(_tree()) if isinstance(node, ast.Import)
                  for alias in node.names}
-    assert {name for name in imported if name.startswith("tray_app")} == {"tray_app.core.i18n"}
+    assert {name for name in imported if name.startswith("tray_app")} <= {
+        "tray_app.core.i18n", "tray_app.core.org_words", "tray_app.core"}
 
 
 def test_every_msgid_is_a_literal() -> None:

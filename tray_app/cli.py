@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -38,6 +39,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _choose_language(args_list: list[str]) -> None:
+    """The desktop's language for now (the `language` setting may change it once the
+    configuration is read); English for scripts when the output is JSON (cli.md)."""
+    from tray_app.core import i18n
+
+    if "--json" in args_list:
+        i18n.use_machine_english()
+    else:
+        i18n.use_language(os.environ.get("COMPANION_LANGUAGE", "").strip() or None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list[:1] == ["demo-server"]:
@@ -48,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tray_app.core.worker import serve
 
         return serve(sys.stdin.buffer, sys.stdout.buffer)
+    _choose_language(args_list)
     args = build_parser().parse_args(args_list)
     if args.command is None:
         from tray_app.gui_entry import run_gui

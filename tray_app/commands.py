@@ -7,15 +7,16 @@ import os
 import webbrowser
 from typing import Any
 
-from tray_app.core import messages, paths
+from tray_app.core import dates, messages, paths
 from tray_app.core.auth import Account
 from tray_app.core.check import Checker
 from tray_app.core.config import Config, load_config, load_or_problem, save_user_setting
 from tray_app.core.errors import CompanionError, ConfigError
 from tray_app.core.logs import setup_logging
 from tray_app.core.report import CheckReport, report_to_json
+from tray_app.core.speech import speak_as_configured
 from tray_app.core.state import StateStore
-from tray_app.core.timeutil import local_time, utc_now
+from tray_app.core.timeutil import utc_now
 from tray_app.core.tokens import TOKEN_ENV
 from tray_app.core.wording import state_phrase
 from tray_app.terminal import USAGE_ERROR, print_json, say
@@ -30,6 +31,7 @@ def _load(args: argparse.Namespace) -> Config:
     setup_logging()
     config = load_config(_flags(args))
     setup_logging(config.get("log_level"))
+    speak_as_configured(config)
     return config
 
 
@@ -48,8 +50,7 @@ def check(args: argparse.Namespace) -> int:
 
 
 def _when(report: CheckReport) -> str:
-    moment = local_time(report.confirmed_at or report.checked_at)
-    return moment.strftime("%Y-%m-%d %H:%M %Z")
+    return dates.date_and_time(report.confirmed_at or report.checked_at)
 
 
 def _print_report(report: CheckReport) -> None:

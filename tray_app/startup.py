@@ -18,6 +18,7 @@ from tray_app.core.config import Config, load_or_problem
 from tray_app.core.instance import InstanceClaim
 from tray_app.core.logs import register_secret, setup_logging
 from tray_app.core.schedule import first_check_delay
+from tray_app.core.speech import speak_as_configured
 from tray_app.core.state import StateStore
 from tray_app.core.timeutil import utc_now
 from tray_app.core.worker_client import WorkerJobs
@@ -82,6 +83,7 @@ def prepare(args: argparse.Namespace, quit_signals: QuitSignals,
         register_secret(demo.token)
     config = load_or_problem({"intranet_url": intranet_url})
     setup_logging(config.get("log_level"))
+    speak_as_configured(config)
     store = StateStore()
     workers = WorkerJobs(intranet_url, config.get("connect_timeout_seconds")
                          + 2 * config.get("read_timeout_seconds"))

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from tray_app.core import messages
+from tray_app.core import dates, messages
 from tray_app.core.model import Integration, IntegrationList
-from tray_app.core.timeutil import format_utc, local_time
+from tray_app.core.timeutil import format_utc
 from tray_app.core.urls import safe_reconnect_url
 
 
@@ -42,6 +42,10 @@ class IntegrationView:
     days_left: int | None
     reason: str | None
     reconnect_url: str
+    # The count of days a person is told next to the date (0: within 24 hours): calendar
+    # days in the user's time zone, so it never contradicts the date (days_left, the
+    # contract's figure, counts whole 24-hour periods).
+    days_to_say: int | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class Notice:
     expires_at: datetime | None
     days_left: int | None
     reconnect_url: str
+    days_to_say: int | None = None
 
     @property
     def identity(self) -> tuple[str, str, str]:
@@ -72,10 +77,17 @@ def disconnected_message(name: str) -> str:
     return messages.notice_disconnected(name)
 
 
-def expiring_message(name: str, expires_at: datetime, days_left: int) -> str:
-    local = local_time(expires_at)  # the user's own calendar day
-    day = f"{local.year:04d}-{local.month:02d}-{local.day:02d}"
-    return messages.notice_expiring(name, day, days_left)
+def expiring_message(name: str, expires_at: datetime, days_to_say: int) -> str:
+    return messages.notice_expiring(name, dates.notice_date(expires_at), days_to_say)
+
+
+def days_to_say(expires_at: datetime | None, now: datetime) -> int | None:
+    """0 within 24 hours, else the calendar days to the day of expiry (at least 1)."""
+    if expires_at is None or expires_at <= now:
+        return None
+    if expires_at - now < timedelta(days=1):
+        return 0
+    return max(1, dates.calendar_days(expires_at, now))
 
 
 def days_left(expires_at: datetime | None, now: datetime) -> int | None:
@@ -111,8 +123,8 @@ def _notice_for(view: IntegrationView, item: Integration) -> Notice | None:
     if view.state is State.EXPIRING and view.expires_at and view.days_left is not None:
         return Notice(
             view.id, view.name, NoticeKind.EXPIRING, format_utc(view.expires_at),
-            expiring_message(view.name, view.expires_at, view.days_left),
-            view.expires_at, view.days_left, view.reconnect_url,
+            expiring_message(view.name, view.expires_at, view.days_to_say or 0),
+            view.expires_at, view.days_left, view.reconnect_url, view.days_to_say,
         )
     return None
 
@@ -143,7 +155,7 @@ def classify(answer: IntegrationList, now: datetime, intranet_url: str) -> Class
             warnings.append(messages.warning_reconnect_off_origin(item.id))
         view = IntegrationView(
             item.id, item.name, item.provider, state, item.account, item.expires_at,
-            days_left(item.expires_at, now), reason, url,
+            days_left(item.expires_at, now), reason, url, days_to_say(item.expires_at, now),
         )
         views.append(view)
         notice = _notice_for(view, item)

@@ -37,8 +37,10 @@ def date_and_time(moment: datetime) -> str:
 
 
 def notice_date(moment: datetime) -> str:
-    """The date in a notice: ISO 8601 for scripts (`check --json`), else the long date."""
-    if i18n.machine_mode():
+    """The day something expires, as every surface writes it: ISO 8601 (2026-12-04) in
+    English and for scripts (`check --json`), where US and UK readers would otherwise
+    read 12/04 differently; the language's long date in every other language."""
+    if i18n.machine_mode() or i18n.base_language(i18n.active_language()) == i18n.ENGLISH:
         local = local_time(moment)
         return f"{local.year:04d}-{local.month:02d}-{local.day:02d}"
     return long_date(moment)

@@ -10,7 +10,8 @@ translator may put them where the language wants them. Counts go through `ngette
 
 Not here, on purpose: log messages (for IT, in English), JSON keys and error kinds,
 the setting descriptions of core/settings.py (IT's documents use them), and the demo
-intranet's own pages. Imports only core/i18n.py, so any module may import this one.
+intranet's own pages. Imports only core/i18n.py and core/org_words.py (the organisation's
+own words, from policy), so any module may import this one.
 """
 
 from __future__ import annotations
@@ -18,7 +19,25 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from tray_app.core import org_words
 from tray_app.core.i18n import _, ngettext, pgettext
+
+
+def _with_support(sentence: str) -> str:
+    """A sentence that sends the person to IT, followed by who IT is here (the policy's
+    support line and page) when the organisation has said so."""
+    extra = _support_sentence()
+    return f"{sentence} {extra}" if extra else sentence
+
+
+def _support_sentence() -> str:
+    line, url = org_words.text("support_line"), org_words.text("support_url")
+    if line and url:
+        # Translators: {support} is IT's own words, e.g. "IT Service Desk, ext. 4357".
+        return _("Contact: {support}, {url}").format(support=line, url=url)
+    if line or url:
+        return _("Contact: {support}").format(support=line or url)
+    return ""
 
 
 def _count(value: float) -> int:
@@ -95,8 +114,9 @@ def failure_name_not_found(host: str) -> str:
 
 
 def failure_proxy(host: str) -> str:
-    return _("The proxy server could not connect the companion to the intranet at {host}. "
-             "Check the proxy settings, or contact IT.").format(host=host)
+    return _with_support(
+        _("The proxy server could not connect the companion to the intranet at {host}. "
+             "Check the proxy settings, or contact IT.").format(host=host))
 
 
 def failure_unreachable(host: str) -> str:
@@ -114,21 +134,21 @@ def failure_connect_timeout(host: str, seconds: float) -> str:
 
 
 def failure_read_timeout(host: str, seconds: float) -> str:
-    return ngettext(
+    return _with_support(ngettext(
         "The intranet at {host} did not answer within {count} second. "
         "Try again later; if it keeps happening, contact IT.",
         "The intranet at {host} did not answer within {count} seconds. "
         "Try again later; if it keeps happening, contact IT.",
-        _count(seconds)).format(host=host, count=_number(seconds))
+        _count(seconds)).format(host=host, count=_number(seconds)))
 
 
 def failure_deadline(host: str, seconds: float) -> str:
-    return ngettext(
+    return _with_support(ngettext(
         "The intranet at {host} took longer than {count} second to answer. "
         "Try again later; if it keeps happening, contact IT.",
         "The intranet at {host} took longer than {count} seconds to answer. "
         "Try again later; if it keeps happening, contact IT.",
-        _count(seconds)).format(host=host, count=_number(seconds))
+        _count(seconds)).format(host=host, count=_number(seconds)))
 
 
 def failure_tls_untrusted(host: str, reason: str) -> str:
@@ -144,8 +164,8 @@ def failure_tls_untrusted(host: str, reason: str) -> str:
 
 
 def failure_tls_failed(host: str) -> str:
-    return _("The secure connection to the intranet at {host} failed. Try again; "
-             "if it keeps happening, contact IT.").format(host=host)
+    return _with_support(_("The secure connection to the intranet at {host} failed. Try again; "
+             "if it keeps happening, contact IT.").format(host=host))
 
 
 def failure_broke_mid_body(host: str) -> str:
@@ -161,9 +181,10 @@ def failure_redirected_away(host: str, other_site: str) -> str:
 
 def failure_not_understood(host: str, reason: str) -> str:
     # Translators: {reason} is one of the short phrases such as "it is not valid JSON".
-    return _("The intranet at {host} sent an answer the companion does not understand "
+    return _with_support(
+        _("The intranet at {host} sent an answer the companion does not understand "
              "({reason}). The intranet may be too old or misconfigured; contact IT."
-             ).format(host=host, reason=reason)
+             ).format(host=host, reason=reason))
 
 
 def not_understood_damaged_compression() -> str:
@@ -368,8 +389,8 @@ def address_plain_http(url: str) -> str:
 
 def address_missing() -> str:
     # Translators: --intranet-url is a command-line option; keep it.
-    return _("No intranet address is set. Ask IT for it, or run with "
-             "--intranet-url https://your-intranet.example.")
+    return _with_support(_("No intranet address is set. Ask IT for it, or run with "
+             "--intranet-url https://your-intranet.example."))
 
 
 def address_not_an_origin(url: str) -> str:
@@ -508,9 +529,10 @@ def store_locked(store: str) -> str:
 def store_failed(store: str, problem: str) -> str:
     # Translators: {store} is a password store such as "Windows Credential Manager";
     # {problem} is the name of the error it raised.
-    return _("The password store ({store}) did not work ({problem}), so the companion "
+    return _with_support(
+        _("The password store ({store}) did not work ({problem}), so the companion "
              "cannot read or keep your sign-in. Try again; if it keeps happening, "
-             "restart the desktop session or contact IT.").format(store=store, problem=problem)
+             "restart the desktop session or contact IT.").format(store=store, problem=problem))
 
 
 def store_secret_service() -> str:
@@ -626,8 +648,8 @@ def sign_in_method_unknown(method: str, methods: str) -> str:
 
 def sign_in_method_unavailable(provider: str) -> str:
     # Translators: {provider} is "Microsoft Entra ID" or "Google".
-    return _("Signing in with {provider} is not available in this version of the "
-             "companion. Ask IT which sign-in method to use.").format(provider=provider)
+    return _with_support(_("Signing in with {provider} is not available in this version of the "
+             "companion. Ask IT which sign-in method to use.").format(provider=provider))
 
 
 def signed_in_to(host: str) -> str:
@@ -731,8 +753,8 @@ def oauth_access_denied(host: str) -> str:
 
 def oauth_refused(host: str, code: str) -> str:
     # Translators: {code} is an OAuth error code such as "server_error", or "an error".
-    return _("The intranet at {host} refused the sign-in ({code}). Try again; if it "
-             "keeps happening, contact IT.").format(host=host, code=code)
+    return _with_support(_("The intranet at {host} refused the sign-in ({code}). Try again; if it "
+             "keeps happening, contact IT.").format(host=host, code=code))
 
 
 def oauth_an_error() -> str:
@@ -857,15 +879,16 @@ def microsoft_expired() -> str:
 
 def microsoft_authority_not_openid(authority: str) -> str:
     # Translators: microsoft_authority is a setting's name; keep it.
-    return _("Microsoft sign-in is not set up correctly: the authority {authority} did not "
+    return _with_support(
+        _("Microsoft sign-in is not set up correctly: the authority {authority} did not "
              "describe itself as an OpenID provider should. Ask IT to check "
-             "microsoft_authority.").format(authority=authority)
+             "microsoft_authority.").format(authority=authority))
 
 
 def microsoft_setting_empty(key: str) -> str:
     # Translators: {key} is a setting's name such as microsoft_client_id; keep it.
-    return _("Microsoft sign-in is not set up: '{key}' is empty. Ask IT to set it."
-             ).format(key=key)
+    return _with_support(_("Microsoft sign-in is not set up: '{key}' is empty. Ask IT to set it."
+             ).format(key=key))
 
 
 def microsoft_authority_invalid() -> str:
@@ -916,9 +939,9 @@ def identity_provider_sign_in_again(what: str, code: str) -> str:
 def microsoft_settings_refused(what: str, code: str) -> str:
     # Translators: {what} is a short sentence such as "Signing in with Microsoft failed";
     # {code} an OAuth error code; the setting names stay as they are.
-    return _("{what}: Microsoft refused the companion's settings ({code}). Ask IT to "
+    return _with_support(_("{what}: Microsoft refused the companion's settings ({code}). Ask IT to "
              "check microsoft_client_id, microsoft_scopes and the app registration."
-             ).format(what=what, code=code)
+             ).format(what=what, code=code))
 
 
 def microsoft_service_answered(what: str, code: str) -> str:
@@ -929,12 +952,14 @@ def microsoft_service_answered(what: str, code: str) -> str:
 
 
 def google_client_id_empty() -> str:
-    return _("Google sign-in is not set up: 'google_client_id' is empty. Ask IT to set it.")
+    return _with_support(
+        _("Google sign-in is not set up: 'google_client_id' is empty. Ask IT to set it."))
 
 
 def google_scopes_empty() -> str:
-    return _("Google sign-in is not set up: 'google_scopes' is empty. Ask IT to set it "
-             "(for example \"openid email\").")
+    return _with_support(
+        _("Google sign-in is not set up: 'google_scopes' is empty. Ask IT to set it "
+             "(for example \"openid email\")."))
 
 
 def google_no_refresh_token() -> str:
@@ -971,9 +996,10 @@ def google_renewal_failed() -> str:
 def google_settings_refused(what: str, code: str) -> str:
     # Translators: {what} is a short sentence such as "Signing in with Google failed";
     # {code} an OAuth error code; the setting names stay as they are.
-    return _("{what}: Google refused the companion's settings ({code}). Ask IT to check "
+    return _with_support(
+        _("{what}: Google refused the companion's settings ({code}). Ask IT to check "
              "google_client_id, google_client_secret and google_scopes.").format(
-                 what=what, code=code)
+                 what=what, code=code))
 
 
 def google_service_answered(what: str, code: str) -> str:
@@ -998,10 +1024,10 @@ def cannot_listen_for_sign_in(reason: str) -> str:
 
 def loopback_port_unavailable(host: str, port: int, reason: str) -> str:
     # Translators: oauth_redirect_port is a setting's name; keep it.
-    return _("The companion cannot receive the sign-in answer on {host} port {port} "
+    return _with_support(_("The companion cannot receive the sign-in answer on {host} port {port} "
              "({reason}). Close the program using that port, or ask IT to set "
              "oauth_redirect_port to 0 or a free port.").format(
-                 host=host, port=port, reason=reason)
+                 host=host, port=port, reason=reason))
 
 
 def page_not_an_answer_title() -> str:
@@ -1126,13 +1152,13 @@ def file_not_readable_json() -> str:
 
 def policy_file_unusable(path: str, reason: str) -> str:
     # Translators: {reason} is a phrase such as "it is not valid JSON (line 3)".
-    return _("The IT policy file {path} cannot be used: {reason}. Ask IT to fix it."
-             ).format(path=path, reason=reason)
+    return _with_support(_("The IT policy file {path} cannot be used: {reason}. Ask IT to fix it."
+             ).format(path=path, reason=reason))
 
 
 def policy_file_not_an_object(path: str) -> str:
-    return _("The IT policy file {path} must hold a JSON object. Ask IT to fix it."
-             ).format(path=path)
+    return _with_support(_("The IT policy file {path} must hold a JSON object. Ask IT to fix it."
+             ).format(path=path))
 
 
 def policy_not_present(where: str) -> str:
@@ -1148,17 +1174,20 @@ def policy_unreadable() -> str:
 
 
 def policy_plist_unreadable(path: str, reason: str) -> str:
-    return _("The IT policy {path} cannot be read ({reason}). Ask IT to fix it.").format(
-        path=path, reason=reason)
+    return _with_support(
+        _("The IT policy {path} cannot be read ({reason}). Ask IT to fix it.").format(
+        path=path, reason=reason))
 
 
 def policy_plist_invalid(path: str, problem: str) -> str:
-    return _("The IT policy {path} is not a valid property list ({problem}). Ask IT to "
-             "fix it.").format(path=path, problem=problem)
+    return _with_support(
+        _("The IT policy {path} is not a valid property list ({problem}). Ask IT to "
+             "fix it.").format(path=path, problem=problem))
 
 
 def policy_plist_not_a_dictionary(path: str) -> str:
-    return _("The IT policy {path} must hold a dictionary. Ask IT to fix it.").format(path=path)
+    return _with_support(
+        _("The IT policy {path} must hold a dictionary. Ask IT to fix it.").format(path=path))
 
 
 def policy_plist_value_ignored(path: str, key: str, type_name: str) -> str:
@@ -1174,8 +1203,9 @@ def policy_user_over_computer(user_file: str, computer_file: str) -> str:
 
 
 def policy_registry_unreadable(where: str, reason: str) -> str:
-    return _("The IT policy in {where} cannot be read ({reason}). Ask IT to fix it.").format(
-        where=where, reason=reason)
+    return _with_support(
+        _("The IT policy in {where} cannot be read ({reason}). Ask IT to fix it.").format(
+        where=where, reason=reason))
 
 
 def policy_registry_value_ignored(where: str, name: str, type_name: str) -> str:
@@ -1260,7 +1290,8 @@ def notice_disconnected(name: str) -> str:
 
 
 def notice_expiring(name: str, date: str, days_left: int) -> str:
-    """`date` is the day it expires (YYYY-MM-DD); `days_left` whole days until then."""
+    """`date` is the day it expires (YYYY-MM-DD for scripts, else the long date);
+    `days_left`: 0 within 24 hours, else the calendar days until that day."""
     if days_left <= 0:
         # Translators: {name} is an integration such as "Dropbox"; {date} a day such as
         # 2026-12-01.
@@ -1371,7 +1402,7 @@ def state_connected() -> str:
 
 
 def state_expires(days_left: int, date: str) -> str:
-    """`date` is a short day such as "1 Dec"."""
+    """`date` is the day it expires, such as "December 4, 2026"."""
     if days_left <= 0:
         return pgettext("integration state", "expires within 24 hours ({date})").format(
             date=date)
@@ -1565,14 +1596,42 @@ def popup_title() -> str:
 
 
 def popup_heading() -> str:
-    return _("Reconnect your accounts")
+    return org_words.text("popup_heading") or _("Reconnect your accounts")
 
 
 def popup_intro(count: int) -> str:
-    return ngettext(
+    """The count sentence, after the organisation's own introduction when it has one."""
+    counted = ngettext(
         "One of the accounts you connected to the intranet needs attention.",
         "{count} of the accounts you connected to the intranet need attention.",
         count).format(count=count)
+    own = org_words.text("popup_intro")
+    return f"{own}\n\n{counted}" if own else counted
+
+
+# --- about box ----------------------------------------------------------------------------
+
+
+def about_title() -> str:
+    return pgettext("window title", "About Intranet Companion")
+
+
+def about_menu() -> str:
+    return pgettext("menu", "About Intranet Companion")
+
+
+def about_text(version: str) -> str:
+    lines = [_("Intranet Companion {version}").format(version=version),
+             _("Tells you when an account you connected to the intranet stops working, "
+               "and helps you reconnect it.")]
+    organisation = org_words.text("organization_name")
+    if organisation:
+        # Translators: {organization} is the company's name, e.g. "Acme".
+        lines.append(_("Provided by {organization}.").format(organization=organisation))
+    support = _support_sentence()
+    if support:
+        lines.append(support)
+    return "\n\n".join(lines)
 
 
 def popup_reconnect() -> str:

@@ -8,10 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from tray_app.core import messages
+from tray_app.core import dates, messages
 from tray_app.core.classify import IntegrationView, NoticeKind, State
 from tray_app.core.report import CheckReport
-from tray_app.core.timeutil import local_time
 from tray_app.core.urls import safe_reconnect_url
 from tray_app.core.wording import state_phrase
 
@@ -78,16 +77,16 @@ def _problem_phrases(report: CheckReport) -> list[str]:
     notices = report.classification.notices if report.classification else ()
     return [
         messages.tooltip_disconnected(n.name) if n.kind is NoticeKind.DISCONNECTED
-        else messages.tooltip_expires(n.name, n.days_left or 0)
+        else messages.tooltip_expires(n.name, n.days_to_say or 0)
         for n in notices
     ]
 
 
 def _confirmed_moment(report: CheckReport) -> str:
-    """'01 Dec 09:30', in the user's own time zone; "" when never confirmed."""
+    """'Dec 1, 9:30 AM', in the user's own time zone and language; "" when never."""
     if report.confirmed_at is None:
         return ""
-    return local_time(report.confirmed_at).strftime("%d %b %H:%M")
+    return dates.date_and_time(report.confirmed_at)
 
 
 def confirmed_phrase(report: CheckReport) -> str:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from tray_app.core import messages
+from tray_app.core import dates, messages
 from tray_app.core.classify import IntegrationView, State
-from tray_app.core.timeutil import local_time
 
 # The contract's reasons that have words of their own; any other is shown as sent.
 REASONS: dict[str, Callable[[], str]] = {
@@ -19,10 +18,10 @@ REASONS: dict[str, Callable[[], str]] = {
 }
 
 
-def short_date(moment: datetime) -> str:
-    """'1 Dec', in the user's own time zone."""
-    local = local_time(moment)
-    return f"{local.day} {local.strftime('%b')}"
+def expiry_date(moment: datetime) -> str:
+    """The day of expiry as every surface writes it (the popup, the menu, the tooltip,
+    the status window, `check`), in the user's time zone."""
+    return dates.notice_date(moment)
 
 
 def reason_words(reason: str | None) -> str:
@@ -34,8 +33,8 @@ def reason_words(reason: str | None) -> str:
 
 def state_phrase(view: IntegrationView) -> str:
     """'expires in 3 days (1 Dec)', 'disconnected (refresh failed)', 'connected', ..."""
-    if view.state is State.EXPIRING and view.expires_at and view.days_left is not None:
-        return messages.state_expires(view.days_left, short_date(view.expires_at))
+    if view.state is State.EXPIRING and view.expires_at and view.days_to_say is not None:
+        return messages.state_expires(view.days_to_say, expiry_date(view.expires_at))
     if view.state is State.DISCONNECTED:
         why = reason_words(view.reason)
         return messages.state_disconnected_because(why) if why else messages.state_disconnected()

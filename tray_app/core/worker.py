@@ -19,6 +19,7 @@ from tray_app.core.config import Config, load_or_problem
 from tray_app.core.errors import CompanionError, ErrorKind
 from tray_app.core.logs import setup_logging
 from tray_app.core.report import report_to_message
+from tray_app.core.speech import speak_as_configured
 from tray_app.core.state import StateStore
 from tray_app.core.worker_protocol import (
     MAX_LINE_BYTES,
@@ -52,6 +53,7 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> int:
              if isinstance(request.get("intranet_url"), str) else None}
     config = load_or_problem(flags)
     setup_logging(config.get("log_level"), stderr_level="CRITICAL")
+    speak_as_configured(config)
     HANDLERS[request["op"]](config, request, emit)
     return 0
 

@@ -18,6 +18,7 @@ from tray_app.core.errors import CompanionError
 from tray_app.startup import Prepared, QuitSignals
 from tray_app.ui.controller import Controller
 from tray_app.ui.icons import app_icon
+from tray_app.ui.language import apply_language
 
 if TYPE_CHECKING:
     from tray_app.core.autostart import Autostart
@@ -74,6 +75,7 @@ def run(args: argparse.Namespace, prepared: Prepared) -> int:
     app.setDesktopFileName("intranet-companion")
     app.setQuitOnLastWindowClosed(False)
     app.setWindowIcon(app_icon())
+    apply_language(app)
     _quit_on_signals(app, prepared.quit_signals)
     controller = Controller(prepared.session, prepared.config, None, prepared.workers)
     controller.start(prepared.first_delay, prepared.first_check)

@@ -11,9 +11,10 @@ from concurrent.futures import Future
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
+from tray_app import __version__
 from tray_app.core import messages, summary
 from tray_app.core.classify import Notice
 from tray_app.core.config import Config, save_user_setting
@@ -60,6 +61,7 @@ class Controller(QObject):
         self.signing_in = False
         self._sign_in_cancel = threading.Event()
         self._sign_in_window: SignInWindow | None = None
+        self._about: QMessageBox | None = None
         self._sign_in_page: str | None = None  # the page the sign-in under way asked for
         self.signing_out = False
         self._checking = False
@@ -205,6 +207,7 @@ class Controller(QObject):
         tray.sign_in_requested.connect(self.sign_in)
         tray.sign_out_requested.connect(self.sign_out)
         tray.settings_requested.connect(self.show_settings)
+        tray.about_requested.connect(self.show_about)
         tray.message_clicked.connect(self._on_message_clicked)
         tray.show_glance(self.session.current_glance())
         tray.show()
@@ -469,6 +472,16 @@ class Controller(QObject):
             self.workers.forget_given_token()
         self._tell(sentence, warning=problem is not None)
         self.request_check()
+
+    def show_about(self) -> None:
+        """Version, and the organisation's name and support line when policy gives them:
+        plain text, never markup."""
+        box = QMessageBox(QMessageBox.Icon.Information, messages.about_title(),
+                          messages.about_text(__version__), QMessageBox.StandardButton.Close)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._about = box  # kept while shown
+        box.open()
 
     def show_settings(self) -> None:
         from tray_app.ui.settings_dialog import SettingsDialog

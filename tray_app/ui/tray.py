@@ -28,6 +28,7 @@ class TrayPresenter(QObject):
     sign_in_requested = Signal()
     sign_out_requested = Signal()
     settings_requested = Signal()
+    about_requested = Signal()
     quit_requested = Signal()
 
     def __init__(self, start_at_login: Callable[[], tuple[bool, str]],
@@ -99,6 +100,7 @@ class TrayPresenter(QObject):
         menu.addAction(messages.menu_settings()).triggered.connect(self.settings_requested)
         if self.glance.signed_in:
             menu.addAction(messages.menu_sign_out()).triggered.connect(self.sign_out_requested)
+        menu.addAction(messages.about_menu()).triggered.connect(self.about_requested)
         menu.addAction(messages.menu_quit()).triggered.connect(self.quit_requested)
 
     def _sign_in_action(self) -> None:
