@@ -63,6 +63,14 @@ def texts_of(widget: QWidget) -> list[str]:
     return [text for text in found if text.strip()]
 
 
+def clipped(window: QWidget) -> list[str]:
+    """Wrapped labels shorter than their text needs at their width."""
+    window.layout().activate()
+    return [label.text() for label in window.findChildren(QLabel)
+            if label.wordWrap() and label.isVisibleTo(window) and label.text()
+            and label.height() < label.heightForWidth(label.width())]
+
+
 def escaped(texts: list[str]) -> list[str]:
     """Texts that are neither pseudo-translated nor only data from the server."""
     def data_only(text: str) -> bool:
@@ -117,6 +125,7 @@ def test_under_the_pseudo_locale_nothing_escaped_the_catalog(
         "settings dialog": escaped(texts_of(dialog)),
     }
     assert not any(problems.values()), problems
+    assert not clipped(controller.popup)
     dialog.close()
     window.close()
     controller.shutdown()

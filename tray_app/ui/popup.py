@@ -153,6 +153,7 @@ class NoticePopup(QDialog):
             self.rows.append(row)
         self.intro.setText(messages.popup_intro(len(self.rows)))
         self._chain_focus()
+        self._fit_to_screen()
         self.show()
         self.raise_()
         self.activateWindow()
@@ -165,7 +166,20 @@ class NoticePopup(QDialog):
             ident = row.notice.integration_id
             if row.notice.identity not in current and ident in fixed:
                 row.mark_fixed(fixed[ident])
-        self.adjustSize()
+        self._fit_to_screen()
+
+    def _fit_to_screen(self) -> None:
+        """As wide as the content asks, within the screen, and tall enough for every
+        wrapped line at that width (a dialog's own size hint ignores height-for-width, so
+        long sentences, large fonts and scale factors were cut to one line)."""
+        layout = self.layout()
+        layout.activate()
+        available = self.screen().availableGeometry()
+        width = min(max(self.sizeHint().width(), self.minimumWidth()),
+                    int(available.width() * 0.9))
+        height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
+        height = max(height, self.sizeHint().height())
+        self.resize(width, min(height, int(available.height() * 0.9)))
 
     def _chain_focus(self) -> None:
         widgets: list[QWidget] = []
