@@ -97,3 +97,45 @@ def test_any_tag_is_either_normalised_or_refused(raw: str) -> None:
     tag = i18n.normalise_tag(raw)
     assert tag == "" or tag == i18n.normalise_tag(tag)
     assert i18n.best_match([raw], i18n.shipped_languages()) in i18n.shipped_languages()
+
+
+def test_windows_uses_the_users_display_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows' API cannot run here: a stand-in for kernel32 answers as Windows does."""
+    import ctypes
+
+    class Kernel32:
+        def GetUserDefaultUILanguage(self) -> int:
+            return 0x0416  # pt-BR
+
+        def LCIDToLocaleName(self, lcid: int, buffer, size: int, flags: int) -> int:
+            assert lcid == 0x0416 and size >= 85
+            buffer.value = "pt-BR"
+            return 6
+
+    monkeypatch.setattr(ctypes, "windll", type("WinDLL", (), {"kernel32": Kernel32()})(),
+                        raising=False)
+    monkeypatch.setattr(i18n.sys, "platform", "win32")
+    assert i18n.desktop_languages() == ["pt-BR"]
+    assert i18n.use_language(None) == "pt-BR"
+
+
+def test_macos_uses_the_preferred_languages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`defaults read -g AppleLanguages` cannot run here: its output is given."""
+    import subprocess
+
+    def defaults(command, **_options):
+        assert command == ["defaults", "read", "-g", "AppleLanguages"]
+        return subprocess.CompletedProcess(command, 0, '(\n    "ja-JP",\n    "en-US"\n)\n', "")
+
+    monkeypatch.setattr(subprocess, "run", defaults)
+    monkeypatch.setattr(i18n.sys, "platform", "darwin")
+    assert i18n.desktop_languages()[:2] == ["ja-JP", "en-US"]
+    assert i18n.use_language(None) == "ja"
+
+
+def test_windows_without_an_answer_falls_back_to_english(monkeypatch) -> None:
+    import ctypes
+
+    monkeypatch.delattr(ctypes, "windll", raising=False)
+    monkeypatch.setattr(i18n.sys, "platform", "win32")
+    assert i18n.use_language(None) == "en"
