@@ -4,6 +4,8 @@
 - expiring: when first seen in the window, then at <=3 days and <=1 day, each once;
 - "Remind me later" snoozes until the next start or 24 h, except on an expiring
   notice's last day, when it comes back at the next check.
+- "Don't remind me again" holds for that notice until the person asks to be reminded
+  again (the status window's "Remind me again").
 A notice that newly becomes due while the app runs is due the same way; the tray
 decides only how to show it (popup at start, a tray message later).
 """
@@ -98,3 +100,14 @@ class Reminders:
 
     def dismiss(self, notice: Notice, state: AppState, now: datetime) -> None:
         _record(state, notice, now).dismissed = True
+
+    def remind_again(self, identity: tuple[str, str, str], state: AppState) -> None:
+        """Undo "Don't remind me again": the notice follows RULES again from now on."""
+        record = state.notices.get(notice_id(identity))
+        if record is not None:
+            record.dismissed = False
+
+
+def is_dismissed(state: AppState, notice: Notice) -> bool:
+    record = state.notices.get(notice_id(notice.identity))
+    return record is not None and record.dismissed

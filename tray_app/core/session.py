@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from tray_app.core import messages
 from tray_app.core.classify import Notice, State
 from tray_app.core.errors import CompanionError
-from tray_app.core.reminders import Reminders
+from tray_app.core.reminders import Reminders, is_dismissed
 from tray_app.core.report import CheckReport
-from tray_app.core.state import AppState, StateStore, notice_id, remember
+from tray_app.core.state import AppState, StateStore, remember
 from tray_app.core.summary import Glance, Overall, glance, offers_sign_in
 from tray_app.core.timeutil import utc_now
 
@@ -69,8 +69,21 @@ class Session:
     _server_offset: timedelta = timedelta(0)
 
     def current_glance(self) -> Glance:
-        """What the widgets show now (for one built after the last check)."""
-        return glance(self.report)
+        """What the widgets show now (for one built after the last check), with the
+        notices whose reminders the person turned off."""
+        return glance(self.report, frozenset(n.identity for n in self.dismissed()))
+
+    def dismissed(self) -> tuple[Notice, ...]:
+        """The current notices the person chose "Don't remind me again" for."""
+        notices = self._notices()
+        if not notices:
+            return ()
+        state = self.store.load()
+        return tuple(n for n in notices if is_dismissed(state, n))
+
+    def _notices(self) -> tuple[Notice, ...]:
+        report = self.report
+        return report.classification.notices if report and report.classification else ()
 
     def apply_failure(self, problem: CompanionError) -> Update:
         """A check that did not run through (its worker failed): the last known state,
@@ -93,7 +106,7 @@ class Session:
     def _apply(self, report: CheckReport, *, record: bool) -> Update:
         previous, self.report = self.report, report
         fixed = self._settle_watches(report)
-        base = Update(report, glance(report), fixed=fixed)
+        base = Update(report, self.current_glance(), fixed=fixed)
         if report.error is not None or report.classification is None:
             if record:  # an intranet was asked: keep its Retry-After
                 self.store.update(lambda state: remember(state, report))
@@ -125,10 +138,8 @@ class Session:
         if self.report is None or self.report.classification is None or self.report.stale:
             return ()
         state = self.store.load()
-        return tuple(
-            n for n in self.report.classification.notices
-            if not (record := state.notices.get(notice_id(n.identity))) or not record.dismissed
-        )
+        return tuple(n for n in self.report.classification.notices
+                     if not is_dismissed(state, n))
 
     # --- what the user chose -------------------------------------------------------------
 
@@ -139,6 +150,10 @@ class Session:
     def dismiss(self, notice: Notice) -> None:
         now = self._now()
         self.store.update(lambda state: self.reminders.dismiss(notice, state, now))
+
+    def remind_again(self, identity: tuple[str, str, str]) -> None:
+        """Undo "Don't remind me again" for the notice of `identity`."""
+        self.store.update(lambda state: self.reminders.remind_again(identity, state))
 
     def watch(self, integration_id: str, name: str, minutes: int) -> None:
         """After Reconnect: re-check until healthy, for at most `minutes`."""

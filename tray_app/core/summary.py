@@ -37,6 +37,9 @@ class Row:
     text: str
     state: State
     reconnect_url: str | None  # set where "Reconnect…" is offered
+    # Its current notice's identity when the person chose "Don't remind me again" for
+    # it: reminders are off until they ask for them again.
+    reminders_off: tuple[str, str, str] | None = None
 
 
 def offers_sign_in(report: CheckReport | None) -> bool:
@@ -61,13 +64,19 @@ def _views(report: CheckReport) -> tuple[IntegrationView, ...]:
     return report.classification.integrations if report.classification else ()
 
 
-def rows(report: CheckReport | None) -> list[Row]:
+def rows(report: CheckReport | None,
+         dismissed: frozenset[tuple[str, str, str]] = frozenset()) -> list[Row]:
+    """One per integration; `dismissed`: the identities of the notices the person chose
+    "Don't remind me again" for (from the notice history)."""
     if report is None:
         return []
+    notices = report.classification.notices if report.classification else ()
+    off = {n.integration_id: n.identity for n in notices if n.identity in dismissed}
     return [
         Row(view.id, view.name, messages.integration_row(view.name, state_phrase(view)),
             view.state,
-            view.reconnect_url if view.state in NEEDS_RECONNECT else None)
+            view.reconnect_url if view.state in NEEDS_RECONNECT else None,
+            off.get(view.id))
         for view in _views(report)
     ]
 
@@ -167,10 +176,11 @@ class Glance:
     signed_in: bool  # someone is signed in: offer Sign out
 
 
-def glance(report: CheckReport | None) -> Glance:
+def glance(report: CheckReport | None,
+           dismissed: frozenset[tuple[str, str, str]] = frozenset()) -> Glance:
     return Glance(
         overall=overall(report), tooltip=tooltip(report), header=header(report),
         status_line=status_line(report), menu_status_line=menu_status_line(report),
-        rows=tuple(rows(report)), offers_sign_in=offers_sign_in(report),
+        rows=tuple(rows(report, dismissed)), offers_sign_in=offers_sign_in(report),
         signed_in=report is not None and report.user is not None,
     )

@@ -67,6 +67,11 @@ def tray_icon(state: Overall) -> QIcon:
     return QIcon(_cached_tray_icon(Overall(state), uses_mask_icons()))
 
 
+def state_icon(state: Overall) -> QIcon:
+    """The colour icon of a state, for windows (never the macOS menu-bar mask)."""
+    return QIcon(_cached_tray_icon(Overall(state), False))
+
+
 def app_icon() -> QIcon:
     """The application icon for windows, dialogs and the taskbar."""
     return QIcon(_cached_app_icon())

@@ -3,7 +3,7 @@ second launch brings up."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QGridLayout,
@@ -24,6 +24,7 @@ class StatusWindow(QWidget):
     check_now_requested = Signal()
     open_external_apps_requested = Signal()
     sign_in_requested = Signal()
+    remind_again_requested = Signal(object)  # a notice's identity: undo "Don't remind me again"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +70,8 @@ class StatusWindow(QWidget):
         self.status.setVisible(bool(glance.status_line))
         self.sign_in.setVisible(glance.offers_sign_in)
         self._fill_rows(glance.rows)
+        if self.isVisible():  # once the new rows are shown (a queued show)
+            QTimer.singleShot(0, self._grow_to_fit)
 
     def tell(self, sentence: str) -> None:
         """Say `sentence` here (no tray host to show it) and bring the window up."""
@@ -81,18 +84,41 @@ class StatusWindow(QWidget):
             item = self.rows.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
-        for index, row in enumerate(rows):
-            self.rows.addWidget(plain_label(row.text), index, 0)
+        line = 0
+        for row in rows:
+            self.rows.addWidget(plain_label(row.text), line, 0)
             if row.reconnect_url:
                 button = QPushButton(messages.status_reconnect())
                 button.setAccessibleName(messages.status_reconnect_name(row.name))
                 button.clicked.connect(self._reconnect(row))
-                self.rows.addWidget(button, index, 1)
+                self.rows.addWidget(button, line, 1)
+            line += 1
+            if row.reminders_off is not None:  # dismissed, still a problem: can be undone
+                off = plain_label(messages.status_reminders_off())
+                off.setIndent(off.fontMetrics().averageCharWidth() * 3)  # under its row
+                self.rows.addWidget(off, line, 0)
+                again = QPushButton(messages.status_remind_again())
+                again.setAccessibleName(messages.status_remind_again_name(row.name))
+                again.clicked.connect(self._remind_again(row.reminders_off))
+                self.rows.addWidget(again, line, 1)
+                line += 1
         self.rows.setColumnStretch(0, 1)
+
+    def _grow_to_fit(self) -> None:
+        """Taller when the new content needs it at this width (wrapped lines, a row
+        "Reminders off" more): a window shown once keeps its size otherwise."""
+        layout = self.layout()
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else -1
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def _reconnect(self, row: summary.Row):
         return lambda: self.reconnect_requested.emit(row.integration_id, row.reconnect_url or "",
                                                      row.name)
+
+    def _remind_again(self, identity: tuple[str, str, str]):
+        return lambda: self.remind_again_requested.emit(identity)
 
     def bring_up(self) -> None:
         self.show()
