@@ -1588,6 +1588,12 @@ def open_address_to_sign_in(url: str) -> str:
         url=url)
 
 
+def notification_show_details() -> str:
+    # Translators: an action of a desktop notification about an account that needs
+    # attention; it opens the window that lists those accounts.
+    return pgettext("notification action", "Show details")
+
+
 # --- popup ---------------------------------------------------------------------------------
 
 
@@ -1718,6 +1724,21 @@ def status_reconnect() -> str:
 def status_reconnect_name(name: str) -> str:
     # Translators: {name} is an integration such as "Dropbox".
     return pgettext("accessible name", "Reconnect {name}").format(name=name)
+
+
+def status_reminders_off() -> str:
+    # Translators: next to an account the person chose "Don't remind me again" for.
+    return pgettext("reminder state", "Reminders off")
+
+
+def status_remind_again() -> str:
+    # Translators: undoes "Don't remind me again" for one account.
+    return pgettext("button", "Remind me again")
+
+
+def status_remind_again_name(name: str) -> str:
+    # Translators: {name} is an integration such as "Dropbox".
+    return pgettext("accessible name", "Remind me again about {name}").format(name=name)
 
 
 # --- sign-in window -------------------------------------------------------------------------

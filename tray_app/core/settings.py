@@ -148,6 +148,11 @@ _CORE: tuple[Setting, ...] = (
     Setting("reconnect_watch_minutes", int, 15,
             "After Reconnect, keep re-checking for at most this many minutes.",
             minimum=1, maximum=120, user_editable=False),
+    Setting("max_quiet_minutes", int, 60,
+            "While the user is presenting, has a full-screen window active or has "
+            "do-not-disturb on, the login popup waits for them to be free, for at most "
+            "this many minutes (then it shows anyway). 0 shows it at once.",
+            minimum=0, maximum=480, user_editable=False),
     Setting("start_at_login", bool, True,
             "Start the companion when the user logs in to the desktop."),
     Setting("connect_timeout_seconds", int, 5,

@@ -26,10 +26,12 @@ from tray_app.core.worker_client import WorkerCancelled, WorkerJobs, worker_fail
 from tray_app.ui.background import BackgroundTask
 from tray_app.ui.browser import open_in_browser
 from tray_app.ui.popup import NoticePopup
+from tray_app.ui.quiet import QuietGate
 
 # Windows and the tray icon are imported when first built: the login popup needs none.
 if TYPE_CHECKING:
     from tray_app.core.autostart import Autostart
+    from tray_app.ui.notifications import Notifications
     from tray_app.ui.scheduler import CheckScheduler
     from tray_app.ui.sign_in_window import SignInWindow
     from tray_app.ui.status_window import StatusWindow
@@ -69,12 +71,15 @@ class Controller(QObject):
         self.tray: TrayPresenter | None = None
         self._popup: NoticePopup | None = None
         self._status_window: StatusWindow | None = None
+        self._notifications: Notifications | None = None
         self._scheduler: CheckScheduler | None = None
         self._events: SystemEvents | None = None
         self._tray_waited_ms = 0
         self._background_started = False
         self._first_shown = False
         self._after_first_show: list[Callable[[], None]] = []
+        # The login popup waits while the person presents or has do-not-disturb on.
+        self.quiet = QuietGate(config.get("max_quiet_minutes"), parent=self)
         self.check_done.connect(self._on_check_done)
 
     # Built on first use: the first check's popup should not wait for what it does not need.
@@ -99,9 +104,25 @@ class Controller(QObject):
             window.check_now_requested.connect(self.request_check)
             window.open_external_apps_requested.connect(self.open_external_apps)
             window.sign_in_requested.connect(self.sign_in)
+            window.remind_again_requested.connect(self._remind_again)
             window.show_glance(self.session.current_glance())
             self._status_window = window
         return self._status_window
+
+    @property
+    def notifications(self) -> Notifications:
+        """How the person is told (ui/notifications.py): the desktop's notifications on
+        Linux, else the tray's balloon. Used only after the first show (D-Bus then)."""
+        if self._notifications is None:
+            from tray_app.ui import notifications
+
+            fallback = notifications.TrayMessages(
+                lambda: self.tray, lambda notices: self.popup.show_notices(notices), self)
+            told = notifications.for_platform(fallback, parent=self)
+            told.reconnect_requested.connect(self.reconnect)
+            told.open_requested.connect(self._on_message_clicked)
+            self._notifications = told
+        return self._notifications
 
     @property
     def scheduler(self) -> CheckScheduler:
@@ -134,6 +155,7 @@ class Controller(QObject):
               first_check: Future[dict[str, Any]] | None = None) -> None:
         """The first check runs in a worker while the tray is being set up (or was started
         before Qt was loaded: `first_check`, the worker's final message)."""
+        self.quiet.ask_early()  # is the person busy? asked while the check runs
         if first_check is not None:
             self._checking = True
             first_check.add_done_callback(self._hand_over)
@@ -179,6 +201,8 @@ class Controller(QObject):
     def shutdown(self) -> None:
         if self._scheduler is not None:
             self._scheduler.shutdown()
+        if self._notifications is not None:
+            self._notifications.close()
         if self.tray is not None:
             self.tray.hide()
 
@@ -275,41 +299,52 @@ class Controller(QObject):
         if self._status_window is not None:
             self._status_window.show_glance(update.glance)
         if update.popup:
-            self.popup.show_notices(update.popup)
+            popup = update.popup
+            self.quiet.show_when_free("login popup", lambda: self._show_login_popup(popup))
         elif update.message:
             self._announce(update.message)
-        seen = update.popup or update.message
-        if seen:
-            job = self.workers.acknowledge([n.identity for n in seen])
-            self._when_painted(lambda: BackgroundTask(job, "ack").start() and None)
-        for _ident, sentence in update.fixed:
-            self._tell(sentence)
+            self._acknowledge(update.message)
+        for ident, sentence in update.fixed:  # titled with the name, replacing its notice
+            self._tell(sentence, title=_integration_name(update, ident), key=ident)
         if update.sign_in_needed and update.report.error is not None:
             self._tell(messages.sign_in_needed(update.report.error.message), warning=True)
         if update.fixed and self._popup is not None and self._popup.isVisible():
             notices = update.report.classification.notices if update.report.classification else ()
             self.popup.settle({n.identity for n in notices}, dict(update.fixed))
 
+    def _show_login_popup(self, notices: tuple[Notice, ...]) -> None:
+        """The first check's popup, once the person is free: up and raised, but it does
+        not take the keyboard from the window they type in (a click gives it focus).
+        Acknowledged to the intranet once it is on screen."""
+        if not (self._popup is not None and self._popup.isVisible()):  # not opened by hand
+            self.popup.show_notices(notices, activate=False)
+        self._acknowledge(notices)
+
+    def _acknowledge(self, seen: tuple[Notice, ...]) -> None:
+        job = self.workers.acknowledge([n.identity for n in seen])
+        self._when_painted(lambda: BackgroundTask(job, "ack").start() and None)
+
     def _announce(self, notices: tuple[Notice, ...]) -> None:
-        """A notice that appears while running: one tray message; a click opens the popup."""
+        """A notice that appears while running: a desktop notification for each, with its
+        own Reconnect (or one tray message for all, or the popup when there is no tray
+        either); a click opens the popup."""
         self._announced = notices
-        if self.tray is None:
-            self.popup.show_notices(notices)
-            return
-        text = notices[0].message if len(notices) == 1 else (
-            messages.accounts_need_attention(len(notices)))
-        self.tray.show_message(text, warning=True)
+        self.after_first_show(lambda: self.notifications.announce(notices))
 
     def _on_message_clicked(self) -> None:
         self.popup.show_notices(self._announced or self.session.due_for_popup())
 
-    def _tell(self, sentence: str, *, warning: bool = False) -> None:
+    def _tell(self, sentence: str, *, warning: bool = False, title: str | None = None,
+              key: str = "") -> None:
+        """A desktop notification (or the tray's balloon) titled `title` (an integration's
+        name; the app's by default), replacing the last one told for `key`. With no tray
+        the status window says it too."""
         log.info("%s", sentence)
         self.told.emit(sentence)
-        if self.tray is not None:
-            self.tray.show_message(sentence, warning=warning)
-        else:
+        if self.tray is None:
             self.status_window.tell(sentence)
+        self.after_first_show(
+            lambda: self.notifications.tell(sentence, title=title, key=key, warning=warning))
 
     def _on_network_online(self) -> None:
         report = self.session.report
@@ -329,6 +364,16 @@ class Controller(QObject):
 
     def _dismiss(self, notice: Notice) -> None:
         self.session.dismiss(notice)
+        self._refresh_status_window()
+
+    def _remind_again(self, identity: tuple[str, str, str]) -> None:
+        """The status window's "Remind me again": undo "Don't remind me again"."""
+        self.session.remind_again(identity)
+        self._refresh_status_window()
+
+    def _refresh_status_window(self) -> None:
+        if self._status_window is not None:
+            self._status_window.show_glance(self.session.current_glance())
 
     def open_external_apps(self) -> None:
         url = summary.external_apps_url(self.session.report)
@@ -510,6 +555,13 @@ class Controller(QObject):
                 (self.autostart.enable if enabled else self.autostart.disable)()
         except CompanionError as problem:
             QMessageBox.warning(None, messages.app_name(), problem.message)
+
+
+def _integration_name(update: Update, ident: str) -> str | None:
+    """The name the intranet gives integration `ident` in this update's report."""
+    classification = update.report.classification
+    views = classification.integrations if classification is not None else ()
+    return next((view.name for view in views if view.id == ident), None)
 
 
 def _outcome(final: dict[str, Any] | None,
