@@ -509,3 +509,21 @@ def test_the_controller_shows_the_automatic_popup_without_activating(
     with running(qtbot, controller):
         assert calls == [{"count": 2, "activate": False}]
     QCoreApplication.processEvents()
+
+
+def test_a_notice_that_appears_while_running_waits_while_busy(qtbot,
+                                                              demo: DemoIntranet) -> None:
+    probe = Probe(busy.FREE)
+    with running(qtbot, make_controller(demo, probe)) as controller:
+        qtbot.waitUntil(controller.popup.isVisible, timeout=5000)
+        announced: list[tuple[str, ...]] = []
+        controller.notifications.announce = lambda notices: announced.append(  # type: ignore[method-assign]
+            tuple(n.integration_id for n in notices))
+        probe.verdict = BUSY
+        demo.disconnect("microsoft365", reason="revoked")
+        with qtbot.waitSignal(controller.update_shown, timeout=10_000):
+            controller.request_check()
+        qtbot.wait(300)
+        assert announced == [] and controller.quiet.holding() == ("notices",)
+        probe.verdict = busy.FREE
+        qtbot.waitUntil(lambda: announced == [("microsoft365",)], timeout=5000)

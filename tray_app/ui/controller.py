@@ -327,9 +327,11 @@ class Controller(QObject):
     def _announce(self, notices: tuple[Notice, ...]) -> None:
         """A notice that appears while running: a desktop notification for each, with its
         own Reconnect (or one tray message for all, or the popup when there is no tray
-        either); a click opens the popup."""
+        either); a click opens the popup. Held while the person is busy, like the login
+        popup; sentences that answer the person's own action are not."""
         self._announced = notices
-        self.after_first_show(lambda: self.notifications.announce(notices))
+        self.after_first_show(lambda: self.quiet.show_when_free(
+            "notices", lambda: self.notifications.announce(notices)))
 
     def _on_message_clicked(self) -> None:
         self.popup.show_notices(self._announced or self.session.due_for_popup())
