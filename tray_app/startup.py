@@ -13,7 +13,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tray_app.core import messages
+from tray_app.core import busy, messages
 from tray_app.core.config import Config, load_or_problem
 from tray_app.core.instance import InstanceClaim
 from tray_app.core.logs import register_secret, setup_logging
@@ -91,6 +91,8 @@ def prepare(args: argparse.Namespace, quit_signals: QuitSignals,
         config.get("max_start_delay_seconds") if args.autostart else 0,
         store.load().retry_not_before, utc_now(), config.get("check_interval_minutes"))
     first_check = _check_in_background(workers) if delay == 0 else None
+    if first_check is not None and config.get("max_quiet_minutes") > 0:
+        busy.probe_early()  # is the person busy? asked while the check runs
     from tray_app.core.session import Session  # imported while the first check runs
 
     return Prepared(quit_signals, instance, config, Session(store), workers, demo, delay,

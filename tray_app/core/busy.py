@@ -219,3 +219,31 @@ def probe(environ: Mapping[str, str] | None = None, shell32: Any = None) -> Answ
         return Answers()
     return Answers(show_banners=gnome_show_banners(environ),
                    fullscreen_window=x11_fullscreen(environ))
+
+
+class _Early:
+    answer: tuple[float, Answers] | None = None
+
+
+def probe_early() -> None:
+    """Start this module's probes in a thread now (the tray does so before Qt loads, beside
+    the first check's worker), so the login popup finds the answer ready instead of
+    spawning `gsettings` and `xprop` on the GUI thread after the check."""
+    import threading
+    import time
+
+    def ask() -> None:
+        answers = probe()
+        _Early.answer = (time.monotonic(), answers)
+
+    threading.Thread(target=ask, name="busy-probe", daemon=True).start()
+
+
+def early_answers(max_age_seconds: float) -> Answers | None:
+    """The answers `probe_early` found, if no older than `max_age_seconds`."""
+    import time
+
+    found = _Early.answer
+    if found is None or time.monotonic() - found[0] > max_age_seconds:
+        return None
+    return found[1]

@@ -91,7 +91,8 @@ def busy_now(environ: Mapping[str, str] | None = None, bus: Any = None) -> Verdi
     """Is the person busy now, and why: every probe of this desktop asked once.
     Blocking, a few milliseconds (each tool and D-Bus call has a short timeout); any
     thread may ask."""
-    answers = busy.probe(environ).merged(dbus_answers(bus, environ))
+    early = busy.early_answers(FRESH_SECONDS) if environ is None else None
+    answers = (early or busy.probe(environ)).merged(dbus_answers(bus, environ))
     return busy.decide(answers)
 
 
