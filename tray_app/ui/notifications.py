@@ -395,6 +395,7 @@ class _Bus(QObject):
         self._writable.setEnabled(False)
         self._writable.activated.connect(self._write)
         self.unique_name = ""  # ours on the bus, once Hello is answered
+        self._limits: dict[int, QTimer] = {}
         from jeepney import message_bus
 
         self.call(message_bus.Hello(), self._on_hello)  # the bus wants Hello first
@@ -410,7 +411,12 @@ class _Bus(QObject):
         self._outgoing += message.serialise(serial=serial)
         self._write()
         if on_reply is not None:
-            QTimer.singleShot(timeout_ms, self, lambda: self._answer(serial, None))
+            # Stopped when the answer comes: an idle tray must not wake for a spent limit.
+            limit = QTimer(self)
+            limit.setSingleShot(True)
+            limit.timeout.connect(lambda: self._answer(serial, None))
+            limit.start(timeout_ms)
+            self._limits[serial] = limit
 
     def _on_hello(self, reply: Message | None) -> None:
         if reply is not None and reply.body and isinstance(reply.body[0], str):
@@ -424,11 +430,18 @@ class _Bus(QObject):
         self._socket.close()
         self._socket = None
         pending, self._replies = self._replies, {}
+        for limit in self._limits.values():
+            limit.stop()
+        self._limits.clear()
         for on_reply in pending.values():
             if on_reply is not None:
                 on_reply(None)
 
     def _answer(self, serial: int, reply: Message | None) -> None:
+        limit = self._limits.pop(serial, None)
+        if limit is not None:
+            limit.stop()
+            limit.deleteLater()
         if serial in self._replies:
             on_reply = self._replies.pop(serial)
             if on_reply is not None:
