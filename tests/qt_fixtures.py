@@ -40,3 +40,10 @@ def browser(qapp) -> Iterator[UrlCatcher]:
 def demo() -> Iterator[DemoIntranet]:
     with DemoIntranet() as server:
         yield server
+
+
+def check(qtbot, controller) -> object:
+    """One check through the controller's own path; the Update it presented."""
+    with qtbot.waitSignal(controller.update_shown, timeout=10_000) as blocker:
+        controller.request_check()
+    return blocker.args[0]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from notification_server import Monitor, dunst_desktop, private_bus, tools_missing
-from qt_fixtures import UrlCatcher
+from qt_fixtures import UrlCatcher, check
 
 from tray_app.core.config import load_config
 from tray_app.core.policy import RawPolicy
@@ -80,12 +80,6 @@ def started(qtbot, demo: DemoIntranet) -> Iterator[Controller]:
     controller.shutdown()
     controller.popup.close()
     controller.status_window.close()
-
-
-def check(qtbot, controller: Controller):
-    with qtbot.waitSignal(controller.update_shown, timeout=10_000) as blocker:
-        controller.request_check()
-    return blocker.args[0]
 
 
 def shown_after(qtbot, controller: Controller, action, count: int = 1) -> list[int]:

@@ -13,7 +13,7 @@ import pytest
 import requests
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
-from qt_fixtures import UrlCatcher
+from qt_fixtures import UrlCatcher, check
 
 from tray_app.core.config import load_config
 from tray_app.core.policy import RawPolicy
@@ -47,12 +47,6 @@ def started(qtbot, demo: DemoIntranet) -> Iterator[Controller]:
     controller.shutdown()
     controller.popup.close()
     controller.status_window.close()
-
-
-def check(qtbot, controller: Controller):
-    with qtbot.waitSignal(controller.update_shown, timeout=10_000) as blocker:
-        controller.request_check()
-    return blocker.args[0]
 
 
 def messages(popup: NoticePopup) -> list[str]:

@@ -31,6 +31,7 @@ def apply_language(app: QApplication) -> None:
         app.removeTranslator(translator)
     _installed.clear()
     language = i18n.active_language()
+    QLocale.setDefault(QLocale.system())  # English: the desktop's own; else replaced below
     if language == i18n.PSEUDO:
         _install(app, _PseudoQtTranslator(app))
     elif language != i18n.ENGLISH:
