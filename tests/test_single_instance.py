@@ -1,4 +1,6 @@
-"""One instance per user: real QLocalServer/QLocalSocket, in this process and across processes."""
+"""One instance per user: the Unix-socket channel (Linux, macOS) and the QLocalServer one
+(Windows; it runs here too), real sockets in this process and across processes, and each
+reached by the other's client."""
 
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ import pytest
 from PySide6.QtCore import QDir
 from PySide6.QtNetwork import QLocalSocket
 
-from tray_app.ui.single_instance import SingleInstance, server_name
+from tray_app.core.instance import server_name
+from tray_app.ui.local_socket_instance import LocalSocketInstance
+from tray_app.ui.single_instance import SingleInstance, UnixSocketInstance
 
 REPO = Path(__file__).resolve().parents[1]
 SECOND_LAUNCH = """
@@ -39,12 +43,21 @@ def socket_path(name: str) -> Path:
     return Path(QDir.tempPath()) / name
 
 
-@pytest.fixture
-def make_instance(qapp) -> Iterator[Callable[[str], SingleInstance]]:
+CHANNELS = [LocalSocketInstance] if sys.platform == "win32" \
+    else [UnixSocketInstance, LocalSocketInstance]
+
+
+def test_the_platform_gets_its_channel() -> None:
+    expected = LocalSocketInstance if sys.platform == "win32" else UnixSocketInstance
+    assert SingleInstance is expected
+
+
+@pytest.fixture(params=CHANNELS, ids=lambda channel: channel.__name__)
+def make_instance(request, qapp) -> Iterator[Callable[[str], SingleInstance]]:
     created: list[SingleInstance] = []
 
     def make(name: str) -> SingleInstance:
-        instance = SingleInstance(name)
+        instance = request.param(name)
         created.append(instance)
         return instance
 
@@ -177,3 +190,42 @@ def test_a_second_launch_checks_nothing_and_writes_nothing(fake_server, isolated
     assert "Traceback" not in done.stderr
     assert server.requests == []
     assert sorted(p.name for p in state_dir.iterdir()) == before  # no state, no log
+
+
+@unix_only
+@pytest.mark.parametrize(("server_kind", "client_kind"), [
+    (UnixSocketInstance, LocalSocketInstance), (LocalSocketInstance, UnixSocketInstance)])
+def test_each_channel_reaches_the_other(qtbot, server_kind, client_kind) -> None:
+    """A tray of one build and a launch of the other still find each other."""
+    name = unique_name()
+    primary = server_kind(name)
+    try:
+        assert primary.try_become_primary()
+        with qtbot.waitSignal(primary.activation_requested, timeout=5_000):
+            assert client_kind(name).notify_running_instance()
+    finally:
+        primary.close()
+
+
+@unix_only
+def test_the_tray_process_keeps_qtnetwork_out(qapp) -> None:
+    """What the channel costs: the standard library's socket, not QtNetwork and gio."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; import tray_app.ui.single_instance; "
+         "print('PySide6.QtNetwork' in sys.modules)"],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "False"
+
+
+@unix_only
+def test_a_long_line_or_a_silent_client_is_dropped(qtbot, make_instance) -> None:
+    name = unique_name()
+    primary = make_instance(name)
+    assert primary.try_become_primary()
+    with qtbot.assertNotEmitted(primary.activation_requested, wait=300):
+        for payload in (b"x" * 200, b"show"):  # no end of line: not a request
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+                client.connect(str(socket_path(name)))
+                client.sendall(payload)
+    with qtbot.waitSignal(primary.activation_requested, timeout=5_000):
+        assert make_instance(name).notify_running_instance()

@@ -8,13 +8,44 @@ asks the first to show itself (ui/single_instance.py).
 
 from __future__ import annotations
 
+import getpass
 import logging
+import zlib
 from dataclasses import dataclass
+from pathlib import Path
 
+from tray_app import APP_ID
 from tray_app.core import paths
 from tray_app.core.locking import LockHeld, LockUnavailable, acquire
 
 log = logging.getLogger(__name__)
+
+# What a later launch sends the running tray (ui/single_instance.py) to be shown.
+SHOW_MESSAGE = b"show\n"
+# Short, so a primary that hangs cannot hold up a new launch for long.
+TIMEOUT_MS = 500
+# A request is one short line; anything longer is not ours.
+MAX_REQUEST_BYTES = 64
+
+
+def server_name() -> str:
+    """A stable per-user name; hashed because user names may hold any character. Not a
+    cryptographic hash: the name only has to differ between users (and hashlib would
+    load libcrypto, 3 MiB, into the tray)."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no login name in the environment or passwd
+        user = ""
+    key = f"{user}\0{Path.home()}".encode()
+    return f"{APP_ID}-{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
+
+
+def read_request(received: bytes) -> bool | None:
+    """What the bytes received so far on a launch connection ask: True to show the
+    tray, False for anything else (drop the connection), None to wait for more."""
+    if b"\n" in received:
+        return received.split(b"\n", 1)[0] == SHOW_MESSAGE.strip()
+    return False if len(received) > MAX_REQUEST_BYTES else None
 
 
 @dataclass(frozen=True)

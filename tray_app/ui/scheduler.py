@@ -6,6 +6,11 @@ reconnect watch.
 At most one automatic check is planned at a time, as a one-off job; every check that
 reports back (`after_check`) plans the next. Between checks nothing wakes the process:
 one Qt timer for the next due job, and event-driven signals for resume and network changes.
+
+APScheduler (with asyncio and multiprocessing under it, about 7 MiB) is loaded at the
+first job that falls due, or when a reconnect watch starts: until then the one planned
+check waits on a single coarse Qt timer, so a tray that has just shown its login popup
+and then idles carries none of it.
 """
 
 from __future__ import annotations
@@ -15,11 +20,9 @@ import random
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from apscheduler.executors.debug import DebugExecutor
-from apscheduler.schedulers.qt import QtScheduler
-from apscheduler.triggers.date import DateTrigger
-from apscheduler.triggers.interval import IntervalTrigger
+from PySide6.QtCore import Qt, QTimer
 
 from tray_app.core.schedule import (
     not_before_delay,
@@ -29,8 +32,12 @@ from tray_app.core.schedule import (
     wake_delay,
 )
 
+if TYPE_CHECKING:
+    from apscheduler.schedulers.qt import QtScheduler
+
 log = logging.getLogger(__name__)
 
+_LONGEST_TIMER_MS = 2**31 - 1  # QTimer's limit (24.8 days); it re-arms past that
 PERIODIC, RETRY, SOON, WATCH = "periodic", "retry", "soon", "watch"
 
 
@@ -54,20 +61,58 @@ class CheckScheduler:
         self._serial = 0
         self._last_wall = time.time()
         self._last_mono = time.monotonic()
+        self._started = False
+        self._apscheduler: QtScheduler | None = None
+        self._first_due = QTimer()  # the one planned check, until APScheduler is loaded
+        self._first_due.setSingleShot(True)
+        self._first_due.setTimerType(Qt.TimerType.VeryCoarseTimer)
+        self._first_due.timeout.connect(self._on_first_due)
+
+    @property
+    def scheduler(self) -> QtScheduler:
+        """APScheduler's scheduler, loaded (and started, once `start` was called) now."""
+        if self._apscheduler is None:
+            self._apscheduler = self._load_apscheduler()
+        return self._apscheduler
+
+    def _load_apscheduler(self) -> QtScheduler:
+        from apscheduler.executors.debug import DebugExecutor
+        from apscheduler.schedulers.qt import QtScheduler
+
+        self._first_due.stop()
         # The debug executor runs jobs right in the Qt event loop: no worker threads here.
-        self.scheduler = QtScheduler(
+        scheduler = QtScheduler(
             executors={"default": DebugExecutor()},
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
         )
+        if self._planned is not None:  # hand over what the timer was waiting for
+            self._add_job(scheduler, *self._planned)
+        if self._started:
+            scheduler.start()
+        return scheduler
 
     def start(self) -> None:
         """Periodic checks from now on (the first check was run by the controller)."""
+        self._started = True
         self._plan(PERIODIC, periodic_delay(self.interval_minutes, self._rng))
-        self.scheduler.start()
+        if self._apscheduler is not None:
+            self._apscheduler.start()
 
     def shutdown(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        self._first_due.stop()
+        if self._apscheduler is not None and self._apscheduler.running:
+            self._apscheduler.shutdown(wait=False)
+
+    def set_interval(self, minutes: int) -> None:
+        """A new check interval (from Settings): a planned periodic check is planned again
+        from now with it; a retry or a check soon keeps its time, and every later one
+        follows the new interval."""
+        if minutes == self.interval_minutes:
+            return
+        self.interval_minutes = minutes
+        if self._planned is not None and self._planned[0] == PERIODIC:
+            log.info("Check interval now %d minutes; next check re-planned", minutes)
+            self._plan(PERIODIC, periodic_delay(minutes, self._rng))
 
     def next_check(self) -> tuple[str, datetime] | None:
         """The kind (periodic, retry, soon) and time of the planned automatic check."""
@@ -98,13 +143,15 @@ class CheckScheduler:
         self._plan(RETRY, delay)
 
     def start_watch(self, every_seconds: int) -> None:
+        from apscheduler.triggers.interval import IntervalTrigger
+
         if self.scheduler.get_job(WATCH) is None:
             self.scheduler.add_job(self._watch_tick, IntervalTrigger(seconds=every_seconds),
                                    id=WATCH)
 
     def stop_watch(self) -> None:
-        if self.scheduler.get_job(WATCH) is not None:
-            self.scheduler.remove_job(WATCH)
+        if self._apscheduler is not None and self._apscheduler.get_job(WATCH) is not None:
+            self._apscheduler.remove_job(WATCH)
 
     def _tick(self, kind: str) -> None:
         # APScheduler removes this job once it returns; the next one gets its own id.
@@ -151,10 +198,32 @@ class CheckScheduler:
 
     def _plan_at(self, kind: str, when: datetime) -> None:
         """Plan the next automatic check, replacing the one planned before."""
-        if self._planned_id is not None and self.scheduler.get_job(self._planned_id):
-            self.scheduler.remove_job(self._planned_id)
+        scheduler = self._apscheduler
+        if scheduler is not None and self._planned_id is not None \
+                and scheduler.get_job(self._planned_id):
+            scheduler.remove_job(self._planned_id)
+        self._planned = (kind, when)
+        if scheduler is None:
+            self._arm_first_due(when)
+        else:
+            self._add_job(scheduler, kind, when)
+
+    def _add_job(self, scheduler: QtScheduler, kind: str, when: datetime) -> None:
+        from apscheduler.triggers.date import DateTrigger
+
         self._serial += 1
         self._planned_id = f"{kind}-{self._serial}"
-        self._planned = (kind, when)
-        self.scheduler.add_job(self._tick, DateTrigger(when), args=[kind],
-                               id=self._planned_id, name=kind)
+        scheduler.add_job(self._tick, DateTrigger(when), args=[kind], id=self._planned_id,
+                          name=kind)
+
+    def _arm_first_due(self, when: datetime) -> None:
+        if not self._started:
+            return  # like a scheduler not yet started: nothing runs before `start`
+        delay_ms = max(0, int((when - _now()).total_seconds() * 1000))
+        self._first_due.start(min(delay_ms, _LONGEST_TIMER_MS))
+
+    def _on_first_due(self) -> None:
+        if self._planned is not None and self._planned[1] > _now():
+            self._arm_first_due(self._planned[1])  # a plan beyond QTimer's longest wait
+            return
+        self.scheduler  # noqa: B018 -- loads APScheduler, which runs the job that is due
