@@ -2,6 +2,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The app's own dependencies only (make demo): no test tools.
+RUNTIME_STAMP := $(VENV)/.installed-runtime
 
 .PHONY: venv demo demo-server test lint bench clean dist installers deb msi admin-doc \
 	catalogs messages-template update-catalogs new-language date-formats
@@ -26,13 +28,18 @@ APP_SOURCES := main.py $(shell find tray_app resources -type f -not -path '*/__p
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(RUNTIME_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# The test tools on top of the runtime (one venv, filled in this order).
+$(STAMP): pyproject.toml $(RUNTIME_STAMP)
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP) catalogs
+demo: $(RUNTIME_STAMP) catalogs
 	$(BIN)/python main.py --demo
 
 demo-server: $(STAMP)
@@ -84,7 +91,7 @@ admin-doc: $(STAMP)
 # Compile every language's catalog (only those whose .po changed).
 catalogs: $(MO_FILES)
 
-$(LOCALE)/%/LC_MESSAGES/$(DOMAIN).mo: $(LOCALE)/%/LC_MESSAGES/$(DOMAIN).po | $(STAMP)
+$(LOCALE)/%/LC_MESSAGES/$(DOMAIN).mo: $(LOCALE)/%/LC_MESSAGES/$(DOMAIN).po | $(RUNTIME_STAMP)
 	$(BIN)/pybabel compile --statistics -D $(DOMAIN) -i $< -o $@ -l $*
 
 # The template of every sentence, from core/messages.py (and anything else marked).

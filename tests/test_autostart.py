@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 import configparser
+import contextlib
+import os
 import plistlib
+import signal
+import struct
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fake_winreg import FakeWinreg
 
-from tray_app.core import autostart
+from tray_app.core import autostart, paths
 from tray_app.core.autostart import (
     MacAutostart,
     WindowsAutostart,
     XdgAutostart,
     for_platform,
     launch_command,
+    settle_source_default,
+    startup_approved_value,
 )
+from tray_app.core.config import Config, load_config, save_user_setting
 from tray_app.core.errors import ConfigError
+from tray_app.core.policy import RawPolicy
 
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 
@@ -334,3 +344,173 @@ def test_mac_unwritable_home_gives_a_config_error(tmp_path: Path) -> None:
     entry = MacAutostart(home=home, system_agents_dir=tmp_path / "none")
     with pytest.raises(ConfigError, match="Could not turn on start at login"):
         entry.enable()
+
+
+# --- a source checkout registers at login only when asked --------------------------------
+
+def test_this_checkout_is_a_source_checkout(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert paths.is_source_checkout()
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert not paths.is_source_checkout()
+
+
+def test_installed_copies_are_not_source_checkouts(tmp_path: Path) -> None:
+    for folder in ("site-packages", "dist-packages"):
+        package = tmp_path / "lib" / "python3.11" / folder / "tray_app"
+        package.mkdir(parents=True)
+        (package.parent / "pyproject.toml").touch()  # even beside a stray pyproject.toml
+        assert not paths.is_source_checkout(package)
+    bare = tmp_path / "unpacked" / "tray_app"
+    bare.mkdir(parents=True)
+    assert not paths.is_source_checkout(bare)
+    (bare.parent / ".git").mkdir()
+    assert paths.is_source_checkout(bare)
+
+
+def default_config(tmp_path: Path, **environ: str) -> Config:
+    return load_config(settings_path=tmp_path / "settings.json", environ=environ,
+                       policy=RawPolicy())
+
+
+@pytest.mark.parametrize(("checkout", "entry_exists", "wanted"), [
+    (True, False, False),   # a checkout never registers itself by default...
+    (True, True, True),     # ...nor turns off an entry that exists (an installed copy's)
+    (False, False, True),   # installed and frozen copies keep the default on
+])
+def test_the_default_depends_on_where_the_app_runs(
+        tmp_path: Path, checkout: bool, entry_exists: bool, wanted: bool) -> None:
+    entry = XdgAutostart(tmp_path / "config", [])
+    if entry_exists:
+        entry.enable()
+    config = default_config(tmp_path)
+    settle_source_default(config, lambda: entry, lambda: checkout)
+    assert config.get("start_at_login") is wanted
+    assert config.source("start_at_login") == "default"
+
+
+def test_a_users_choice_is_kept_in_a_checkout(tmp_path: Path) -> None:
+    entry = XdgAutostart(tmp_path / "config", [])
+    config = default_config(tmp_path, COMPANION_START_AT_LOGIN="true")
+    settle_source_default(config, lambda: entry, lambda: True)
+    assert config.get("start_at_login") is True
+    save_user_setting(config, "start_at_login", True)  # ticked in the menu
+    config = default_config(tmp_path)
+    settle_source_default(config, lambda: entry, lambda: True)
+    assert config.get("start_at_login") is True
+
+
+@contextlib.contextmanager
+def tray_running(env: dict[str, str], log: Path) -> Iterator[None]:
+    """This checkout's tray, offscreen, from its start-up line in the log until SIGTERM."""
+    process = subprocess.Popen([sys.executable, str(autostart.MAIN_SCRIPT)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (log.exists() and "started (tray)" in log.read_text(encoding="utf-8")):
+            assert process.poll() is None, process.communicate()[0]
+            assert time.monotonic() < deadline, "the tray did not start"
+            time.sleep(0.1)
+        yield
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=30)[0]
+        assert process.returncode == 0, output
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="XDG autostart")
+def test_running_this_checkout_registers_nothing_at_login(
+        isolated_home: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           "XDG_CONFIG_DIRS": str(tmp_path / "xdg-system")}
+    log = isolated_home / "state" / "intranet-companion" / "companion.log"
+    entry = user_entry_path(isolated_home)
+    # The control: asked for, the entry appears, so a run gets that far in `took`.
+    with tray_running({**env, "COMPANION_START_AT_LOGIN": "true"}, log):
+        started = time.monotonic()
+        while not entry.exists() and time.monotonic() < started + 30:
+            time.sleep(0.05)
+        took = time.monotonic() - started
+    assert entry.exists()
+    entry.unlink()
+    log.unlink()
+    with tray_running(env, log):
+        time.sleep(max(2.0, 3 * took))
+    assert list(entry.parent.iterdir()) == []
+
+
+# --- Windows: Task Manager's per-user switch (StartupApproved) ---------------------------
+
+APPROVED_KEY = r"Software\Microsoft\Windows\CurrentVersion\Explorer\StartupApproved\Run"
+MACHINE_COMMAND = r'"C:\Program Files\Intranet Companion\companion.exe" --autostart'
+ON = bytes.fromhex("020000000000000000000000")
+OFF = bytes.fromhex("03000000d40d438dc83bd901")  # as Task Manager writes it
+
+
+def machine_entry(registry: FakeWinreg) -> WindowsAutostart:
+    registry.set((registry.HKEY_LOCAL_MACHINE, RUN_KEY), "IntranetCompanion",
+                 MACHINE_COMMAND, registry.REG_SZ)
+    return WindowsAutostart(registry=registry)
+
+
+def switch(registry: FakeWinreg) -> tuple[bytes, int] | None:
+    return registry.keys.get((registry.HKEY_CURRENT_USER, APPROVED_KEY), {}).get(
+        "IntranetCompanion")
+
+
+@pytest.mark.parametrize(("data", "enabled"), [
+    (None, True), (ON, True), (OFF, False), (bytes([0x06]) + bytes(11), True),
+    (bytes([0x07]) + bytes(11), False), (b"", True), ("not binary", True)])
+def test_task_managers_switch_decides_for_the_machine_entry(
+        registry: FakeWinreg, data: bytes | None, enabled: bool) -> None:
+    entry = machine_entry(registry)
+    if data is not None:
+        registry.set((registry.HKEY_CURRENT_USER, APPROVED_KEY), "IntranetCompanion", data,
+                     registry.REG_BINARY)
+    assert entry.is_enabled() is enabled
+    assert all(handle.closed for handle in registry.handles)
+
+
+def test_turning_the_machine_entry_off_and_on_writes_only_the_users_switch(
+        registry: FakeWinreg) -> None:
+    entry = machine_entry(registry)
+    machine_before = dict(registry.keys[(registry.HKEY_LOCAL_MACHINE, RUN_KEY)])
+    before = time.time_ns()
+    entry.disable()
+    data, kind = switch(registry) or (b"", 0)
+    assert kind == registry.REG_BINARY and len(data) == 12 and data[:4] == b"\x03\0\0\0"
+    filetime = struct.unpack("<Q", data[4:])[0]
+    unix_ns = (filetime - 116_444_736_000_000_000) * 100
+    assert before - 10**8 <= unix_ns <= time.time_ns()
+    assert not entry.is_enabled()  # what the menu shows
+    entry.enable()
+    assert switch(registry) == (ON, registry.REG_BINARY)
+    assert entry.is_enabled()
+    assert registry.keys[(registry.HKEY_LOCAL_MACHINE, RUN_KEY)] == machine_before
+    assert registry.keys.get((registry.HKEY_CURRENT_USER, RUN_KEY), {}) == {}
+    assert all(handle.closed for handle in registry.handles)
+
+
+def test_the_users_own_entry_turned_off_in_task_manager_is_reported_and_turned_on(
+        registry: FakeWinreg) -> None:
+    entry = WindowsAutostart(registry=registry)
+    entry.enable()
+    assert switch(registry) is None  # nothing to switch on: Windows runs it
+    registry.set((registry.HKEY_CURRENT_USER, APPROVED_KEY), "IntranetCompanion", OFF,
+                 registry.REG_BINARY)
+    assert not entry.is_enabled()
+    entry.enable()
+    assert switch(registry) == (ON, registry.REG_BINARY)
+    assert entry.is_enabled()
+    entry.disable()  # our own entry simply goes
+    assert "IntranetCompanion" not in registry.keys[(registry.HKEY_CURRENT_USER, RUN_KEY)]
+    assert not entry.is_enabled()
+
+
+def test_the_switch_values_are_task_managers() -> None:
+    assert startup_approved_value(True) == ON
+    off = startup_approved_value(False, now_ns=1_700_000_000 * 10**9)
+    assert off[:4] == b"\x03\0\0\0"
+    assert struct.unpack("<Q", off[4:])[0] == 116_444_736_000_000_000 + 17 * 10**15

@@ -21,7 +21,7 @@ from tray_app.core.schedule import first_check_delay
 from tray_app.core.speech import speak_as_configured
 from tray_app.core.state import StateStore
 from tray_app.core.timeutil import utc_now
-from tray_app.core.worker_client import WorkerJobs
+from tray_app.core.worker_client import WorkerJobs, discard_prestarted
 from tray_app.demo_process import DemoProcess
 
 if TYPE_CHECKING:
@@ -75,8 +75,9 @@ class Prepared:
 
 
 def prepare(args: argparse.Namespace, quit_signals: QuitSignals,
-            instance: InstanceClaim) -> Prepared:
-    demo = DemoProcess.start() if args.demo else None  # before logging: its own folders
+            instance: InstanceClaim, demo: DemoProcess | None = None) -> Prepared:
+    """`demo` (--demo) is started by gui_entry before the instance claim: its sandbox
+    holds every folder the session writes, the instance lock included."""
     setup_logging()
     intranet_url = demo.url if demo else args.intranet_url
     if demo is not None:
@@ -91,6 +92,8 @@ def prepare(args: argparse.Namespace, quit_signals: QuitSignals,
         config.get("max_start_delay_seconds") if args.autostart else 0,
         store.load().retry_not_before, utc_now(), config.get("check_interval_minutes"))
     first_check = _check_in_background(workers) if delay == 0 else None
+    if first_check is None:
+        discard_prestarted()
     if first_check is not None and config.get("max_quiet_minutes") > 0:
         busy.probe_early()  # is the person busy? asked while the check runs
     from tray_app.core.session import Session  # imported while the first check runs
@@ -101,7 +104,7 @@ def prepare(args: argparse.Namespace, quit_signals: QuitSignals,
 
 def _check_in_background(workers: WorkerJobs) -> Future[dict[str, Any]]:
     future: Future[dict[str, Any]] = Future()
-    job = workers.check()
+    job = workers.check(first=True)
 
     def work() -> None:
         try:

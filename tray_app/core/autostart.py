@@ -7,19 +7,24 @@ from __future__ import annotations
 
 import contextlib
 import os
+import struct
 import subprocess
 import sys
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 
 from tray_app import APP_ID, APP_NAME
-from tray_app.core import messages
+from tray_app.core import messages, paths
 from tray_app.core.errors import ConfigError
 from tray_app.core.fileio import atomic_write_text
+
+if TYPE_CHECKING:
+    from tray_app.core.config import Config
 
 MAIN_SCRIPT = Path(__file__).resolve().parents[2] / "main.py"
 
@@ -54,6 +59,24 @@ def for_platform(platform: str = sys.platform) -> Autostart:
     if platform == "darwin":
         return MacAutostart()
     return XdgAutostart()
+
+
+def settle_source_default(config: Config, autostart: Callable[[], Autostart] = for_platform,
+                          source_checkout: Callable[[], bool] = paths.is_source_checkout
+                          ) -> None:
+    """Installed and frozen copies start at login unless told otherwise. A run from a
+    source checkout registers itself only when the user ticks "Start at login": while
+    `start_at_login` is the built-in default, it wants whatever the login entry already
+    is, so starting it writes nothing (nor turns off an installed copy's entry)."""
+    from tray_app.core.config import Resolved  # the tray loads config before this anyway
+
+    if config.source("start_at_login") != "default" or not source_checkout():
+        return
+    try:
+        enabled = autostart().is_enabled()
+    except ConfigError:
+        enabled = False
+    config.resolved["start_at_login"] = Resolved(enabled, "default")
 
 
 Explain = Callable[[str, str], str]  # (where, reason) -> sentence, from core/messages.py
@@ -192,6 +215,22 @@ class XdgAutostart(Autostart):
 
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 RUN_VALUE = "IntranetCompanion"
+# Task Manager's (and Settings > Startup apps') per-user switch for Run entries: a
+# 12-byte REG_BINARY named like the Run value, first byte even = on (0x02), odd = off
+# (0x03), then the FILETIME of the change.
+APPROVED_KEY = r"Software\Microsoft\Windows\CurrentVersion\Explorer\StartupApproved\Run"
+APPROVED_ON = 0x02
+APPROVED_OFF = 0x03
+_FILETIME_EPOCH_OFFSET = 116_444_736_000_000_000  # 1601-01-01 to 1970-01-01, in 100 ns
+
+
+def startup_approved_value(enabled: bool, now_ns: int | None = None) -> bytes:
+    """What Task Manager writes: on carries no time, off the moment it was turned off."""
+    if enabled:
+        return bytes([APPROVED_ON]) + bytes(11)
+    now = time.time_ns() if now_ns is None else now_ns
+    return bytes([APPROVED_OFF, 0, 0, 0]) + struct.pack("<Q", _FILETIME_EPOCH_OFFSET
+                                                        + now // 100)
 
 
 class WindowsAutostart(Autostart):
@@ -199,8 +238,9 @@ class WindowsAutostart(Autostart):
 
     The MSI installs the same value under HKEY_LOCAL_MACHINE for every user. When that
     machine entry exists we never write ours (the app would start twice, and the second
-    copy would pop up the first one's status window), and `is_enabled` reports true: the
-    app does start at login. The user cannot turn IT's entry off from here.
+    copy would pop up the first one's status window); the user turns it on and off for
+    themselves with the StartupApproved switch Task Manager uses, which `is_enabled`
+    honours for either entry, so the menu says what Windows will do at the next login.
     """
 
     def __init__(self, registry: Any = None) -> None:
@@ -209,45 +249,62 @@ class WindowsAutostart(Autostart):
         self.registry = registry
         self.where = f"HKEY_CURRENT_USER\\{RUN_KEY}\\{RUN_VALUE}"
         self.system_where = f"HKEY_LOCAL_MACHINE\\{RUN_KEY}\\{RUN_VALUE}"
+        self.approved_where = f"HKEY_CURRENT_USER\\{APPROVED_KEY}\\{RUN_VALUE}"
 
-    def _has_value(self, root: Any) -> bool:
+    def _value(self, root: Any, path: str) -> Any:
+        """Our value's data under root\\path, or None when the key or value is missing."""
         reg = self.registry
         try:
-            key = reg.OpenKey(root, RUN_KEY, 0, reg.KEY_READ)
+            key = reg.OpenKey(root, path, 0, reg.KEY_READ)
         except FileNotFoundError:
-            return False
+            return None
         try:
-            reg.QueryValueEx(key, RUN_VALUE)
+            return reg.QueryValueEx(key, RUN_VALUE)[0]
         except FileNotFoundError:
-            return False
+            return None
         finally:
             reg.CloseKey(key)
-        return True
+
+    def _has_value(self, root: Any) -> bool:
+        return self._value(root, RUN_KEY) is not None
 
     def system_entry_exists(self) -> bool:
         with _explained(_READ, self.system_where):
             return self._has_value(self.registry.HKEY_LOCAL_MACHINE)
 
+    def turned_off_by_user(self) -> bool:
+        """Whether StartupApproved says off. A missing or unreadable switch means on, as it
+        does for Windows."""
+        with _explained(_READ, self.approved_where):
+            data = self._value(self.registry.HKEY_CURRENT_USER, APPROVED_KEY)
+        return isinstance(data, bytes | bytearray) and len(data) > 0 and bool(data[0] & 1)
+
     def is_enabled(self) -> bool:
         with _explained(_READ, self.where):
-            if self._has_value(self.registry.HKEY_CURRENT_USER):
-                return True
-        return self.system_entry_exists()
+            entry = self._has_value(self.registry.HKEY_CURRENT_USER)
+        return (entry or self.system_entry_exists()) and not self.turned_off_by_user()
 
     def enable(self) -> None:
         if self.system_entry_exists():
-            self.disable()  # a leftover user entry would start a second copy
-            return
-        reg = self.registry
-        command_line = subprocess.list2cmdline(launch_command())
-        with _explained(_TURN_ON, self.where):
-            key = reg.CreateKeyEx(reg.HKEY_CURRENT_USER, RUN_KEY, 0, reg.KEY_SET_VALUE)
-            try:
-                reg.SetValueEx(key, RUN_VALUE, 0, reg.REG_SZ, command_line)
-            finally:
-                reg.CloseKey(key)
+            self._remove_user_value()  # a leftover user entry would start a second copy
+        else:
+            reg = self.registry
+            command_line = subprocess.list2cmdline(launch_command())
+            with _explained(_TURN_ON, self.where):
+                key = reg.CreateKeyEx(reg.HKEY_CURRENT_USER, RUN_KEY, 0, reg.KEY_SET_VALUE)
+                try:
+                    reg.SetValueEx(key, RUN_VALUE, 0, reg.REG_SZ, command_line)
+                finally:
+                    reg.CloseKey(key)
+        if self.turned_off_by_user():
+            self._approve(True, _TURN_ON)
 
     def disable(self) -> None:
+        self._remove_user_value()
+        if self.system_entry_exists():
+            self._approve(False, _TURN_OFF)  # IT's entry stays; this user's switch goes off
+
+    def _remove_user_value(self) -> None:
         reg = self.registry
         with _explained(_TURN_OFF, self.where):
             try:
@@ -257,6 +314,16 @@ class WindowsAutostart(Autostart):
             try:
                 with contextlib.suppress(FileNotFoundError):
                     reg.DeleteValue(key, RUN_VALUE)
+            finally:
+                reg.CloseKey(key)
+
+    def _approve(self, enabled: bool, sentence: Explain) -> None:
+        reg = self.registry
+        with _explained(sentence, self.approved_where):
+            key = reg.CreateKeyEx(reg.HKEY_CURRENT_USER, APPROVED_KEY, 0, reg.KEY_SET_VALUE)
+            try:
+                reg.SetValueEx(key, RUN_VALUE, 0, reg.REG_BINARY,
+                               startup_approved_value(enabled))
             finally:
                 reg.CloseKey(key)
 

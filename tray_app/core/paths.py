@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from pathlib import Path
 
 from platformdirs import PlatformDirs
@@ -11,6 +12,8 @@ from platformdirs import PlatformDirs
 from tray_app import APP_ID
 
 _DIRS = PlatformDirs(appname=APP_ID, appauthor=False)
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # tray_app/
+_INSTALLED_DIRS = {"site-packages", "dist-packages"}
 
 
 def config_dir() -> Path:
@@ -52,3 +55,14 @@ def ensure_private_dir(path: Path) -> Path:
 def _owned(info: os.stat_result) -> bool:
     getuid = getattr(os, "getuid", None)
     return getuid is None or info.st_uid == getuid()
+
+
+def is_source_checkout(package_dir: Path = PACKAGE_DIR) -> bool:
+    """Whether this copy runs from a developer's checkout (an editable install counts),
+    rather than from an installed package or a frozen app."""
+    if getattr(sys, "frozen", False):
+        return False
+    if _INSTALLED_DIRS.intersection(package_dir.parts):
+        return False
+    root = package_dir.parent
+    return (root / "pyproject.toml").is_file() or (root / ".git").exists()

@@ -10,6 +10,7 @@ Qt is even loaded.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import queue
@@ -61,6 +62,46 @@ def worker_command() -> list[str]:
     return [*own_command(), "worker"]
 
 
+class _Prestarted:
+    """The first check's worker, started as the tray's very first act (cli.py), so its
+    interpreter and imports run while the tray loads its own; it waits for its request."""
+
+    process: subprocess.Popen[bytes] | None = None
+    env: dict[str, str] = {}  # noqa: RUF012 -- one process-wide record, on purpose
+
+
+def prestart_worker() -> None:
+    """Start a worker for the first check now, with this process's environment. The
+    first `WorkerJobs.check(first=True)` adopts it; `discard_prestarted` (also at exit)
+    ends it unused: it reads no request and exits quietly."""
+    if _Prestarted.process is None:
+        try:
+            _Prestarted.env = dict(os.environ)
+            _Prestarted.process = _start(worker_command(), _Prestarted.env)
+        except CompanionError:
+            return  # the check will say so when it starts its own
+        atexit.register(discard_prestarted)
+
+
+def discard_prestarted() -> None:
+    process, _Prestarted.process = _Prestarted.process, None
+    if process is not None:
+        _stop(process)
+
+
+def _take_prestarted(command: Sequence[str] | None,
+                     env: Mapping[str, str] | None) -> subprocess.Popen[bytes] | None:
+    """The prestarted worker if it was started as this job would start one."""
+    process, _Prestarted.process = _Prestarted.process, None
+    if process is None:
+        return None
+    if list(command or worker_command()) != list(process.args) \
+            or dict(env or os.environ) != _Prestarted.env or process.poll() is not None:
+        _stop(process)
+        return None
+    return process
+
+
 def call_worker(
     request: Mapping[str, Any],
     *,
@@ -69,10 +110,13 @@ def call_worker(
     cancelled: threading.Event | None = None,
     env: Mapping[str, str] | None = None,
     command: Sequence[str] | None = None,
+    prestarted: bool = False,
 ) -> dict[str, Any]:
     """The worker's final message ("report" or "result"). CompanionError when it gave
-    none in time; WorkerCancelled when `cancelled` was set first."""
-    process = _start(list(command or worker_command()), env)
+    none in time; WorkerCancelled when `cancelled` was set first. With `prestarted`,
+    the worker started by `prestart_worker` is used when there is one."""
+    process = (_take_prestarted(command, env) if prestarted else None) \
+        or _start(list(command or worker_command()), env)
     lines: queue.Queue[bytes | None] = queue.Queue()
     threading.Thread(target=_read_lines, args=(process.stdout, lines), name="worker-output",
                      daemon=True).start()
@@ -173,8 +217,9 @@ class WorkerJobs:
         """After Sign out a token given by the environment (the demo's) is not used."""
         self._env.pop(TOKEN_ENV, None)
 
-    def check(self) -> Job:
-        return self._job("check", self._check_seconds)
+    def check(self, *, first: bool = False) -> Job:
+        """`first`: the start's own check, which may use the prestarted worker."""
+        return self._job("check", self._check_seconds, prestarted=first)
 
     def acknowledge(self, identities: list[tuple[str, str, str]]) -> Job:
         return self._job("ack", SHORT_JOB_SECONDS, notices=[list(i) for i in identities])
@@ -186,12 +231,13 @@ class WorkerJobs:
         return self._job("sign-out", SHORT_JOB_SECONDS)
 
     def _job(self, op: str, seconds: float, *, cancelled: threading.Event | None = None,
-             **fields: Any) -> Job:
+             prestarted: bool = False, **fields: Any) -> Job:
         request = {"op": op, "intranet_url": self.intranet_url, **fields}
         env, command = dict(self._env), self._command
 
         def job(relay: Relay) -> dict[str, Any]:
             return call_worker(request, deadline_seconds=seconds, on_message=relay,
-                               cancelled=cancelled, env=env, command=command)
+                               cancelled=cancelled, env=env, command=command,
+                               prestarted=prestarted)
 
         return job
