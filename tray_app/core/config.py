@@ -133,15 +133,24 @@ def load_or_problem(flags: Mapping[str, Any] | None = None) -> Config:
         return config
 
 
+def user_value(key: str, value: Any) -> SettingValue:
+    """`value` as the settings file keeps `key`: by the table's rule, and the intranet
+    address through the one normaliser every check uses (so the settings dialog never
+    saves an address the next check refuses). ConfigError says why not."""
+    try:
+        coerced = BY_KEY[key].coerce(value)
+    except ValueError as reason:
+        raise ConfigError(messages.setting_invalid(key, str(reason))) from None
+    if key == "intranet_url":
+        return normalise_intranet_url(str(coerced))
+    return coerced
+
+
 def save_user_setting(config: Config, key: str, value: Any) -> None:
     """Write one key to the user settings file, keeping the others. Refuses locked keys."""
     if config.is_locked(key):
         raise ConfigError(messages.setting_managed(key))
-    setting = BY_KEY[key]
-    try:
-        coerced = setting.coerce(value)
-    except ValueError as reason:
-        raise ConfigError(messages.setting_invalid(key, str(reason))) from None
+    coerced = user_value(key, value)
     path = config.settings_path or paths.settings_file()
     current = read_user_settings(path, [])
     current[key] = coerced

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tray_app.core import messages
 from tray_app.core.text import clean
 
 SettingValue = str | int | bool
@@ -27,10 +28,25 @@ class Setting:
     user_editable: bool = True
     # For text: returns the value to keep, or raises ValueError with a reason.
     check: Callable[[str], str] | None = None
+    # The values the settings dialog offers, in order, each with its label for people: a
+    # messages.py function (looked up in the language of the moment) or, for a language's
+    # own name, the name itself. Empty: the dialog shows the value as it is.
+    options: tuple[tuple[str, Callable[[], str] | str], ...] = ()
+    # For IT and support (policy, COMPANION_*, the settings file), never in the dialog.
+    troubleshooting: bool = False
+    # Its label in the settings dialog, with an access key (a messages.py function).
+    label: Callable[[], str] | None = None
 
     @property
     def env_var(self) -> str:
         return "COMPANION_" + self.key.upper()
+
+    def option_label(self, value: str) -> str | None:
+        """The label people see for `value`, or None when the table gives it none."""
+        for option, label in self.options:
+            if option == value:
+                return label if isinstance(label, str) else label()
+        return None
 
     def coerce(self, raw: Any) -> SettingValue:
         """The value as this setting's type; ValueError with a reason otherwise.
@@ -81,10 +97,16 @@ def _coerce_type(kind: type, raw: Any) -> SettingValue:
 
 _CORE: tuple[Setting, ...] = (
     Setting("intranet_url", str, "",
-            "The intranet's address (an https origin), e.g. https://acme.intranet.example."),
+            "The intranet's address (an https origin), e.g. https://acme.intranet.example.",
+            label=messages.settings_address_label),
     Setting("auth_method", str, "oauth",
             "How the companion signs in to the intranet.",
-            choices=("oauth", "microsoft", "google", "token")),
+            choices=("oauth", "microsoft", "google", "token"),
+            options=(("oauth", messages.sign_in_method_oauth),
+                     ("microsoft", messages.sign_in_method_microsoft),
+                     ("google", messages.sign_in_method_google),
+                     ("token", messages.sign_in_method_token)),
+            label=messages.settings_method_label),
     Setting("oauth_client_id", str, "intranet-companion",
             "OAuth client id registered for the companion on the intranet.",
             user_editable=False),
@@ -137,7 +159,7 @@ _CORE: tuple[Setting, ...] = (
             user_editable=False),
     Setting("check_interval_minutes", int, 60,
             "Minutes between two checks (each gets ±10% jitter).",
-            minimum=5, maximum=1440),
+            minimum=5, maximum=1440, label=messages.settings_interval_label),
     Setting("max_start_delay_seconds", int, 120,
             "At login (--autostart), wait a random delay up to this many seconds "
             "before the first check, to spread load across a fleet.",
@@ -154,7 +176,8 @@ _CORE: tuple[Setting, ...] = (
             "this many minutes (then it shows anyway). 0 shows it at once.",
             minimum=0, maximum=480, user_editable=False),
     Setting("start_at_login", bool, True,
-            "Start the companion when the user logs in to the desktop."),
+            "Start the companion when the user logs in to the desktop.",
+            label=messages.settings_start_at_login_label),
     Setting("connect_timeout_seconds", int, 5,
             "Seconds to wait for a connection to the intranet.",
             minimum=1, maximum=120, user_editable=False),
@@ -163,7 +186,7 @@ _CORE: tuple[Setting, ...] = (
             minimum=1, maximum=300, user_editable=False),
     Setting("log_level", str, "INFO",
             "How much the companion writes to its log.",
-            choices=("DEBUG", "INFO", "WARNING", "ERROR")),
+            choices=("DEBUG", "INFO", "WARNING", "ERROR"), troubleshooting=True),
 )
 
 
@@ -171,6 +194,11 @@ _CORE: tuple[Setting, ...] = (
 # shipped language with the language as suffix, e.g. popup_heading_de, popup_heading_pt_BR.
 # Where a language has none, the unsuffixed key is used, then the built-in text.
 TEXT_LANGUAGES = ("de", "fr", "es", "pt_BR", "ja", "ar")
+# Each shipped language by its own name, the same in every language (never translated).
+LANGUAGE_NAMES: tuple[tuple[str, str], ...] = (
+    ("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español"),
+    ("pt-BR", "Português (Brasil)"), ("ja", "日本語"), ("ar", "العربية"),
+)
 ORGANISATION_TEXTS: tuple[tuple[str, str], ...] = (
     ("organization_name",
      "The organisation's name as employees know it, e.g. Acme. Shown in the popup and "
@@ -225,7 +253,9 @@ SETTINGS: tuple[Setting, ...] = (
             "The language of the tray and of the human-readable command line, as a tag "
             "(de, fr, es, pt-BR, ja, ar; en-XA is a pseudo-language for testing layouts). "
             "Empty: the desktop's language, else English.",
-            check=_language_tag),
+            check=_language_tag,
+            options=(("", messages.language_of_the_desktop), *LANGUAGE_NAMES),
+            label=messages.settings_language_label),
     *_organisation_settings(),
 )
 
