@@ -27,7 +27,10 @@ class UrlCatcher(QObject):
 
 
 @pytest.fixture
-def browser(qapp) -> Iterator[UrlCatcher]:
+def browser(qapp, monkeypatch: pytest.MonkeyPatch) -> Iterator[UrlCatcher]:
+    # Pages open through QDesktopServices, as on Windows and macOS, so the catcher (a Qt
+    # URL handler) gets them; on Linux the app would run xdg-open itself (ui/browser.py).
+    monkeypatch.setattr("tray_app.ui.browser.opener_commands", lambda url: None)
     catcher = UrlCatcher()
     for scheme in ("http", "https"):
         QDesktopServices.setUrlHandler(scheme, catcher, "open")

@@ -222,10 +222,10 @@ def test_menu_rows_and_locked_start_at_login(qtbot, started: Controller) -> None
     texts = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
     assert texts[0] == "Signed in as Jane Doe (jane@acme.example)"
     assert "Dropbox: disconnected (refresh failed)" in texts
-    assert "    Reconnect Dropbox…" in texts
+    assert "Reconnect Dropbox…" in texts
     assert any(t.startswith("Google Drive: expires in 3 days (") for t in texts)
-    assert "    Reconnect Google Drive…" in texts
-    assert "    Reconnect Slack…" not in texts
+    assert "Reconnect Google Drive…" in texts
+    assert "Reconnect Slack…" not in texts
     for item in ("Check now", "Open External apps", "Quit"):
         assert item in texts
     start = next(a for a in tray.menu.actions() if a.text().startswith("Start at login"))

@@ -36,6 +36,11 @@ def date_and_time(moment: datetime) -> str:
         "{0}", format_pattern(table["time"], local))
 
 
+def time_of_day(moment: datetime) -> str:
+    """"2:05 PM", "14:05": the language's short time."""
+    return format_pattern(_formats()["time"], local_time(moment))
+
+
 def notice_date(moment: datetime) -> str:
     """The day something expires, as every surface writes it: ISO 8601 (2026-12-04) in
     English and for scripts (`check --json`), where US and UK readers would otherwise

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from tray_app.core import messages
 from tray_app.core.classify import Notice, State
 from tray_app.core.errors import CompanionError
+from tray_app.core.logs import log_notices
 from tray_app.core.reminders import Reminders, is_dismissed
 from tray_app.core.report import CheckReport
 from tray_app.core.state import AppState, StateStore, remember
@@ -70,8 +71,10 @@ class Session:
 
     def current_glance(self) -> Glance:
         """What the widgets show now (for one built after the last check), with the
-        notices whose reminders the person turned off."""
-        return glance(self.report, frozenset(n.identity for n in self.dismissed()))
+        notices whose reminders the person turned off and the Reconnects being watched
+        ("Waiting for you to reconnect…" on their rows)."""
+        return glance(self.report, frozenset(n.identity for n in self.dismissed()),
+                      frozenset(self.watches))
 
     def dismissed(self) -> tuple[Notice, ...]:
         """The current notices the person chose "Don't remind me again" for."""
@@ -116,6 +119,7 @@ class Session:
         due = self._due_now(report)
         first = not self._had_good_check
         self._had_good_check = True
+        log_notices("shown in the login popup" if first else "announced", due)
         if first:
             return Update(report, base.glance, popup=due, fixed=fixed)
         return Update(report, base.glance, message=due, fixed=fixed)
@@ -146,14 +150,17 @@ class Session:
     def remind_later(self, notices: Iterable[Notice]) -> None:
         chosen, now = tuple(notices), self._now()
         self.store.update(lambda state: self.reminders.remind_later(chosen, state, now))
+        log_notices("snoozed (remind me later)", chosen)
 
     def dismiss(self, notice: Notice) -> None:
         now = self._now()
         self.store.update(lambda state: self.reminders.dismiss(notice, state, now))
+        log_notices("dismissed (don't remind me again)", (notice,))
 
     def remind_again(self, identity: tuple[str, str, str]) -> None:
         """Undo "Don't remind me again" for the notice of `identity`."""
         self.store.update(lambda state: self.reminders.remind_again(identity, state))
+        log.info("Notice reminders on again: %s %s (key %s)", *identity)
 
     def watch(self, integration_id: str, name: str, minutes: int) -> None:
         """After Reconnect: re-check until healthy, for at most `minutes`."""

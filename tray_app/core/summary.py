@@ -6,11 +6,13 @@ The UI draws these; it decides nothing itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
-from tray_app.core import dates, messages
+from tray_app.core import dates, messages, org_words
 from tray_app.core.classify import IntegrationView, NoticeKind, State
 from tray_app.core.report import CheckReport
+from tray_app.core.timeutil import utc_now
 from tray_app.core.urls import safe_reconnect_url
 from tray_app.core.wording import state_phrase
 
@@ -40,6 +42,18 @@ class Row:
     # Its current notice's identity when the person chose "Don't remind me again" for
     # it: reminders are off until they ask for them again.
     reminders_off: tuple[str, str, str] | None = None
+    # "Waiting for you to reconnect…" while a Reconnect's watch runs for it, else "".
+    waiting: str = ""
+
+    @property
+    def icon(self) -> Overall | None:
+        """The state glyph drawn beside the row (the tray icon's, for this one account);
+        None for an account never connected, which has nothing to fix."""
+        return _ROW_ICONS.get(self.state)
+
+
+_ROW_ICONS = {State.CONNECTED: Overall.OK, State.EXPIRING: Overall.EXPIRING,
+              State.DISCONNECTED: Overall.DISCONNECTED, State.UNKNOWN: Overall.OFFLINE}
 
 
 def offers_sign_in(report: CheckReport | None) -> bool:
@@ -65,9 +79,11 @@ def _views(report: CheckReport) -> tuple[IntegrationView, ...]:
 
 
 def rows(report: CheckReport | None,
-         dismissed: frozenset[tuple[str, str, str]] = frozenset()) -> list[Row]:
+         dismissed: frozenset[tuple[str, str, str]] = frozenset(),
+         waiting: frozenset[str] = frozenset()) -> list[Row]:
     """One per integration; `dismissed`: the identities of the notices the person chose
-    "Don't remind me again" for (from the notice history)."""
+    "Don't remind me again" for (from the notice history); `waiting`: the integrations
+    a Reconnect is being watched for (Session.watches)."""
     if report is None:
         return []
     notices = report.classification.notices if report.classification else ()
@@ -76,9 +92,21 @@ def rows(report: CheckReport | None,
         Row(view.id, view.name, messages.integration_row(view.name, state_phrase(view)),
             view.state,
             view.reconnect_url if view.state in NEEDS_RECONNECT else None,
-            off.get(view.id))
+            off.get(view.id),
+            messages.waiting_for_reconnect() if view.id in waiting else "")
         for view in _views(report)
     ]
+
+
+def last_checked(report: CheckReport | None, now: datetime | None = None) -> str:
+    """"Last checked 09:12" (the date too when not today), in the user's language and
+    time zone: when the last check ran, whether or not it got through; "" before one."""
+    if report is None:
+        return ""
+    moment = report.checked_at
+    today = dates.calendar_days(moment, now or utc_now()) == 0
+    return messages.menu_last_checked(
+        dates.time_of_day(moment) if today else dates.date_and_time(moment))
 
 
 def _problem_phrases(report: CheckReport) -> list[str]:
@@ -174,13 +202,18 @@ class Glance:
     rows: tuple[Row, ...]
     offers_sign_in: bool
     signed_in: bool  # someone is signed in: offer Sign out
+    last_checked: str = ""  # "Last checked 09:12"
+    help_url: str = ""  # the organisation's support page (policy support_url): offer Help
 
 
 def glance(report: CheckReport | None,
-           dismissed: frozenset[tuple[str, str, str]] = frozenset()) -> Glance:
+           dismissed: frozenset[tuple[str, str, str]] = frozenset(),
+           waiting: frozenset[str] = frozenset()) -> Glance:
     return Glance(
         overall=overall(report), tooltip=tooltip(report), header=header(report),
         status_line=status_line(report), menu_status_line=menu_status_line(report),
-        rows=tuple(rows(report, dismissed)), offers_sign_in=offers_sign_in(report),
-        signed_in=report is not None and report.user is not None,
+        rows=tuple(rows(report, dismissed, waiting)), offers_sign_in=offers_sign_in(report),
+        signed_in=(report is not None and report.user is not None
+                   and not offers_sign_in(report)),  # not both Sign in and Sign out
+        last_checked=last_checked(report), help_url=org_words.text("support_url"),
     )

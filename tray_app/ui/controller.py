@@ -19,12 +19,13 @@ from tray_app.core import messages, summary
 from tray_app.core.classify import Notice
 from tray_app.core.config import Config, save_user_setting
 from tray_app.core.errors import CompanionError
+from tray_app.core.logs import log_start
 from tray_app.core.report import report_from_message
 from tray_app.core.session import Session, Update
 from tray_app.core.urls import allowed_origin, same_origin
 from tray_app.core.worker_client import WorkerCancelled, WorkerJobs, worker_failure
 from tray_app.ui.background import BackgroundTask
-from tray_app.ui.browser import open_in_browser
+from tray_app.ui.browser import AddressWindow, open_in_browser
 from tray_app.ui.popup import NoticePopup
 from tray_app.ui.quiet import QuietGate
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from tray_app.core.autostart import Autostart
     from tray_app.ui.notifications import Notifications
     from tray_app.ui.scheduler import CheckScheduler
+    from tray_app.ui.settings_dialog import SettingsDialog
     from tray_app.ui.sign_in_window import SignInWindow
     from tray_app.ui.status_window import StatusWindow
     from tray_app.ui.system_events import SystemEvents
@@ -64,6 +66,9 @@ class Controller(QObject):
         self._sign_in_cancel = threading.Event()
         self._sign_in_window: SignInWindow | None = None
         self._about: QMessageBox | None = None
+        self._sign_out_question: QMessageBox | None = None
+        self._address_window: AddressWindow | None = None  # "No web browser opened"
+        self._settings_dialog: SettingsDialog | None = None
         self._sign_in_page: str | None = None  # the page the sign-in under way asked for
         self.signing_out = False
         self._checking = False
@@ -99,12 +104,19 @@ class Controller(QObject):
         if self._status_window is None:
             from tray_app.ui.status_window import StatusWindow
 
-            window = StatusWindow()
+            window = StatusWindow(start_at_login=self._start_at_login_state)
             window.reconnect_requested.connect(self.reconnect)
             window.check_now_requested.connect(self.request_check)
             window.open_external_apps_requested.connect(self.open_external_apps)
             window.sign_in_requested.connect(self.sign_in)
+            window.sign_out_requested.connect(self.ask_sign_out)
+            window.settings_requested.connect(self.show_settings)
+            window.help_requested.connect(self.open_help)
+            window.about_requested.connect(self.show_about)
+            window.quit_requested.connect(QApplication.quit)
+            window.start_at_login_toggled.connect(self._start_at_login_from_window)
             window.remind_again_requested.connect(self._remind_again)
+            window.set_standalone(self.tray is None)
             window.show_glance(self.session.current_glance())
             self._status_window = window
         return self._status_window
@@ -155,6 +167,7 @@ class Controller(QObject):
               first_check: Future[dict[str, Any]] | None = None) -> None:
         """The first check runs in a worker while the tray is being set up (or was started
         before Qt was loaded: `first_check`, the worker's final message)."""
+        log_start(self.config, "tray")
         self.quiet.ask_early()  # is the person busy? asked while the check runs
         if first_check is not None:
             self._checking = True
@@ -229,13 +242,16 @@ class Controller(QObject):
         tray.show_status_requested.connect(self.show_status)
         tray.quit_requested.connect(QApplication.quit)
         tray.sign_in_requested.connect(self.sign_in)
-        tray.sign_out_requested.connect(self.sign_out)
+        tray.sign_out_requested.connect(self.ask_sign_out)
         tray.settings_requested.connect(self.show_settings)
+        tray.help_requested.connect(self.open_help)
         tray.about_requested.connect(self.show_about)
         tray.message_clicked.connect(self._on_message_clicked)
         tray.show_glance(self.session.current_glance())
         tray.show()
         self.tray = tray
+        if self._status_window is not None:
+            self._status_window.set_standalone(False)
 
     # --- checks --------------------------------------------------------------------------
 
@@ -298,6 +314,8 @@ class Controller(QObject):
             self.tray.show_glance(update.glance)
         if self._status_window is not None:
             self._status_window.show_glance(update.glance)
+        if self._popup is not None:
+            self._popup.show_waiting(_waiting(update.glance))
         if update.popup:
             popup = update.popup
             self.quiet.show_when_free("login popup", lambda: self._show_login_popup(popup))
@@ -360,6 +378,17 @@ class Controller(QObject):
             return
         self.session.watch(integration_id, name, self.config.get("reconnect_watch_minutes"))
         self.scheduler.start_watch(self.config.get("reconnect_watch_interval_seconds"))
+        self._show_watches()
+
+    def _show_watches(self) -> None:
+        """Every surface says which Reconnects the app now waits for."""
+        glance = self.session.current_glance()
+        if self.tray is not None:
+            self.tray.show_glance(glance)
+        if self._status_window is not None:
+            self._status_window.show_glance(glance)
+        if self._popup is not None:
+            self._popup.show_waiting(_waiting(glance))
 
     def _reconnect_notice(self, notice: Notice) -> None:
         self.reconnect(notice.integration_id, notice.reconnect_url, notice.name)
@@ -397,10 +426,27 @@ class Controller(QObject):
         if not same_origin(url, intranet):
             log.warning("Refused to open a link outside the intranet: %.200r", url)
             return False
-        if not open_in_browser(url):
-            self._tell(messages.open_address_yourself(url))
-            return False
-        return True
+        if not open_in_browser(url, on_failed=lambda: self._show_address(url)):
+            self._show_address(url)
+        return True  # in a browser, or its address shown to copy into one
+
+    def _show_address(self, url: str) -> None:
+        """No browser opened `url`: a window shows its address, with Copy."""
+        log.warning("No web browser opened the page; showing its address to copy")
+        if self._address_window is None:
+            self._address_window = AddressWindow()
+        self._address_window.show_address(url)
+
+    def open_help(self, url: str) -> None:
+        """The organisation's support page (policy support_url, https, set by IT: not
+        the intranet's origin, so that rule does not apply here)."""
+        try:
+            allowed_origin(url)
+        except CompanionError as problem:
+            log.warning("Refused to open the support page: %s", problem.message)
+            return
+        if not open_in_browser(url, on_failed=lambda: self._show_address(url)):
+            self._show_address(url)
 
     # --- signing in ----------------------------------------------------------------------
 
@@ -501,6 +547,17 @@ class Controller(QObject):
         elif not opened:
             self._tell(messages.open_address_to_sign_in(url))
 
+    def ask_sign_out(self) -> None:
+        """The menu's and the status window's Sign out: asks first (Cancel is the
+        default), then sign_out()."""
+        from tray_app.ui.status_window import sign_out_question
+
+        if self._sign_out_question is not None and self._sign_out_question.isVisible():
+            self._sign_out_question.raise_()
+            self._sign_out_question.activateWindow()
+            return
+        self._sign_out_question = sign_out_question(self.sign_out)
+
     def sign_out(self) -> None:
         """Sign out in a worker process (it talks to the network and the keyring), then a
         check. Asking again while it runs does nothing."""
@@ -531,13 +588,47 @@ class Controller(QObject):
         box.open()
 
     def show_settings(self) -> None:
+        """The settings dialog (one at a time); what it saves takes effect at once."""
         from tray_app.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.config)
-        if dialog.exec() and self.autostart is not None:
-            wanted = bool(self.config.get("start_at_login"))
-            if wanted != self.autostart.is_enabled():
-                self.set_start_at_login(wanted)
+        if self._settings_dialog is None or not self._settings_dialog.isVisible():
+            self._settings_dialog = SettingsDialog(self.config)
+            self._settings_dialog.saved.connect(self.apply_saved_settings)
+        self._settings_dialog.bring_up()
+
+    def apply_saved_settings(self, changed: dict[str, Any]) -> None:
+        """React to values in force that Settings changed: a new address, sign-in method
+        or language is checked at once, a new interval re-plans the next check."""
+        if "start_at_login" in changed and self.autostart is not None \
+                and changed["start_at_login"] != self.autostart.is_enabled():
+            self.set_start_at_login(bool(changed["start_at_login"]))
+        if "check_interval_minutes" in changed and self._scheduler is not None:
+            self._scheduler.set_interval(int(changed["check_interval_minutes"]))
+        if "language" in changed:
+            self._speak_the_new_language()
+        if changed.keys() & {"intranet_url", "auth_method", "language"}:
+            self._check_now_or_after_this_one()
+
+    def _check_now_or_after_this_one(self) -> None:
+        if not self._checking:
+            self.request_check()
+        else:  # the check under way asked with what was in force before
+            self.update_shown.connect(lambda _update: self.request_check(),
+                                      Qt.ConnectionType.SingleShotConnection)
+
+    def _speak_the_new_language(self) -> None:
+        """Qt's words and layout direction change at once, hidden windows are built
+        again when next shown, and the check that follows re-presents the rest."""
+        from tray_app.core.speech import speak_as_configured
+        from tray_app.ui.language import apply_language
+
+        speak_as_configured(self.config)
+        apply_language(QApplication.instance())
+        for name in ("_popup", "_status_window", "_sign_in_window"):
+            window = getattr(self, name)
+            if window is not None and not window.isVisible():
+                window.deleteLater()
+                setattr(self, name, None)
 
     def show_status(self) -> None:
         self.status_window.show_glance(self.session.current_glance())
@@ -550,6 +641,10 @@ class Controller(QObject):
             return self.autostart.is_enabled(), messages.managed_by_organisation()
         return self.autostart.is_enabled(), ""
 
+    def _start_at_login_from_window(self, enabled: bool) -> None:
+        self.set_start_at_login(enabled)
+        self._refresh_status_window()  # the checkbox shows what is in force, failed or not
+
     def set_start_at_login(self, enabled: bool) -> None:
         try:
             save_user_setting(self.config, "start_at_login", enabled)
@@ -557,6 +652,11 @@ class Controller(QObject):
                 (self.autostart.enable if enabled else self.autostart.disable)()
         except CompanionError as problem:
             QMessageBox.warning(None, messages.app_name(), problem.message)
+
+
+def _waiting(glance: summary.Glance) -> dict[str, str]:
+    """Integration id -> "Waiting for you to reconnect…", for the popup's rows."""
+    return {row.integration_id: row.waiting for row in glance.rows if row.waiting}
 
 
 def _integration_name(update: Update, ident: str) -> str | None:

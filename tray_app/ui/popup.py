@@ -154,6 +154,8 @@ class NoticeRow(QFrame):
         self.setObjectName(f"notice-{notice.integration_id}")
         self.message = plain_label(notice.message)
         self.message.setAccessibleName(notice.message)
+        self.waiting = plain_label("")  # after Reconnect: "Waiting for you to reconnect…"
+        self.waiting.hide()
         self.reconnect = QPushButton(messages.popup_reconnect())
         self.reconnect.setAccessibleName(messages.popup_reconnect_name(notice.name))
         self.reconnect.setToolTip(notice.reconnect_url)
@@ -184,6 +186,7 @@ class NoticeRow(QFrame):
         column = QVBoxLayout()
         column.addWidget(heading)
         column.addWidget(self.message)
+        column.addWidget(self.waiting)
         column.addLayout(buttons)
         row = QHBoxLayout(self)
         row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
@@ -196,8 +199,14 @@ class NoticeRow(QFrame):
         return (Overall.DISCONNECTED if self.notice.kind is NoticeKind.DISCONNECTED
                 else Overall.EXPIRING)
 
+    def show_waiting(self, sentence: str) -> None:
+        """The app waits for this account to be reconnected ("" once it no longer does)."""
+        self.waiting.setText(sentence)
+        self.waiting.setVisible(bool(sentence) and not self.fixed)
+
     def mark_fixed(self, sentence: str) -> None:
         self.fixed = True
+        self.waiting.hide()
         self.heading.setText(messages.notice_heading_connected(self.notice.name))
         self.icon.setPixmap(state_icon(Overall.OK).pixmap(ROW_ICON, ROW_ICON))
         self.icon.setAccessibleName(messages.icon_connected())
@@ -256,6 +265,7 @@ class NoticePopup(QDialog):
         self.setWindowTitle(messages.popup_title())
         self.setAccessibleName(messages.popup_title())
         self.rows: list[NoticeRow] = []
+        self._waiting: dict[str, str] = {}  # the last show_waiting(), for rows made later
         self.intro = plain_label("")
         self.buttons = QDialogButtonBox()
         self.remind_later = self.buttons.addButton(
@@ -304,6 +314,7 @@ class NoticePopup(QDialog):
             row.reconnect_clicked.connect(self.reconnect_requested)
             row.dismiss_clicked.connect(self.dismiss_requested)
             row.dismiss_clicked.connect(self._show_state)
+            row.show_waiting(self._waiting.get(notice.integration_id, ""))
             self._rows_box.insertWidget(len(self.rows), row)
             self.rows.append(row)
         self.intro.setText(messages.popup_intro(len(self.rows)))
@@ -327,6 +338,18 @@ class NoticePopup(QDialog):
                 row.mark_fixed(fixed[ident])
         self._show_state()
         self._fit_to_screen()
+
+    def show_waiting(self, waiting: dict[str, str]) -> None:
+        """Say on each row whose integration id is in `waiting` its sentence ("Waiting
+        for you to reconnect…"); the other rows say nothing of the kind."""
+        self._waiting = dict(waiting)
+        changed = False
+        for row in self.rows:
+            sentence = waiting.get(row.notice.integration_id, "")
+            changed |= row.waiting.text() != sentence
+            row.show_waiting(sentence)
+        if changed and self.isVisible():
+            self._fit_to_screen()
 
     def reject(self) -> None:
         """Remind me later, Esc and the window's close button: snooze what is still open."""

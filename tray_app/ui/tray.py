@@ -1,17 +1,24 @@
 """The tray icon and its menu. The menu is rebuilt each time it opens (aboutToShow),
-since GNOME and Unity send no `activated` for a click."""
+since GNOME and Unity send no `activated` for a click.
+
+Its status lines (who is signed in, when it last checked, one line per integration with
+its state glyph) are enabled entries that open the status window: a disabled entry reads
+grey, as "unavailable", and a QWidgetAction label does not travel over the D-Bus menus
+of StatusNotifierItem trays or the macOS menu bar. Each "Reconnect <name>…" follows its
+own row.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from tray_app.core import messages, summary
 from tray_app.core.summary import Glance
-from tray_app.ui.icons import tray_icon
+from tray_app.ui.icons import state_icon, tray_icon
 
 MESSAGE_MS = 10_000
 
@@ -28,6 +35,7 @@ class TrayPresenter(QObject):
     sign_in_requested = Signal()
     sign_out_requested = Signal()
     settings_requested = Signal()
+    help_requested = Signal(str)  # the organisation's support page
     about_requested = Signal()
     quit_requested = Signal()
 
@@ -77,19 +85,22 @@ class TrayPresenter(QObject):
     def rebuild_menu(self) -> None:
         menu = self.menu
         menu.clear()
-        self._info(self.glance.header)
-        if self.glance.menu_status_line:
-            self._info(self.glance.menu_status_line)
+        glance = self.glance
+        for line in (glance.header, glance.menu_status_line, glance.last_checked):
+            if line:
+                self._info(line)
         self._sign_in_action()
         menu.addSeparator()
-        for row in self.glance.rows:
-            self._info(row.text)
+        for row in glance.rows:
+            self._info(row.text, state_icon(row.icon) if row.icon else None)
+            if row.waiting:
+                self._info(row.waiting)
             if row.reconnect_url:
-                name = row.name.replace("&", "&&")
-                action = menu.addAction("    " + messages.menu_reconnect(name))
+                action = menu.addAction(messages.menu_reconnect(_plain(row.name)))
                 action.triggered.connect(
                     self._reconnect(row.integration_id, row.reconnect_url, row.name))
-        menu.addSeparator()
+        if glance.rows:
+            menu.addSeparator()
         menu.addAction(messages.menu_check_now()).triggered.connect(self.check_now_requested)
         menu.addAction(messages.menu_open_external_apps()).triggered.connect(
             self.open_external_apps_requested)
@@ -98,8 +109,14 @@ class TrayPresenter(QObject):
         menu.addSeparator()
         menu.addAction(self._start_at_login_action())
         menu.addAction(messages.menu_settings()).triggered.connect(self.settings_requested)
-        if self.glance.signed_in:
-            menu.addAction(messages.menu_sign_out()).triggered.connect(self.sign_out_requested)
+        if glance.signed_in:
+            menu.addAction(messages.menu_sign_out_ask()).triggered.connect(
+                self.sign_out_requested)
+        menu.addSeparator()
+        if glance.help_url:
+            url = glance.help_url
+            menu.addAction(messages.menu_help()).triggered.connect(
+                lambda: self.help_requested.emit(url))
         menu.addAction(messages.about_menu()).triggered.connect(self.about_requested)
         menu.addAction(messages.menu_quit()).triggered.connect(self.quit_requested)
 
@@ -112,10 +129,13 @@ class TrayPresenter(QObject):
             self.menu.addAction(messages.menu_sign_in()).triggered.connect(
                 self.sign_in_requested)
 
-    def _info(self, text: str) -> QAction:
-        # QAction text is plain, but '&' marks a mnemonic: double it so names show as sent.
-        action = self.menu.addAction(text.replace("&", "&&"))
-        action.setEnabled(False)
+    def _info(self, text: str, icon: QIcon | None = None) -> QAction:
+        """A status line: normal text (enabled), and a click shows the status window."""
+        action = self.menu.addAction(_plain(text))
+        if icon is not None:
+            action.setIcon(icon)
+            action.setIconVisibleInMenu(True)  # macOS hides menu icons by default
+        action.triggered.connect(self.show_status_requested)
         return action
 
     def _reconnect(self, ident: str, url: str, name: str) -> Callable[[], None]:
@@ -137,3 +157,8 @@ class TrayPresenter(QObject):
         if reason in (QSystemTrayIcon.ActivationReason.Trigger,
                       QSystemTrayIcon.ActivationReason.DoubleClick):
             self.show_status_requested.emit()
+
+
+def _plain(text: str) -> str:
+    """QAction text is plain, but '&' marks a mnemonic: doubled, names show as sent."""
+    return text.replace("&", "&&")
