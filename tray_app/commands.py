@@ -5,18 +5,22 @@ from __future__ import annotations
 import argparse
 import os
 import webbrowser
+from collections.abc import Callable
 from typing import Any
 
 from tray_app.core import dates, messages, paths
 from tray_app.core.auth import Account
 from tray_app.core.check import Checker
-from tray_app.core.config import Config, load_config, load_or_problem, save_user_setting
+from tray_app.core.config import Config, load_or_problem, save_user_setting
+from tray_app.core.diagnosis import Diagnosis, Reach, diagnosis_to_json
+from tray_app.core.diagnosis import diagnose as run_diagnosis
 from tray_app.core.errors import CompanionError, ConfigError
-from tray_app.core.logs import setup_logging
+from tray_app.core.keyring_names import describe as describe_store
+from tray_app.core.keyring_names import name_store
+from tray_app.core.logs import log_start, register_secret, setup_logging
 from tray_app.core.report import CheckReport, report_to_json
 from tray_app.core.speech import speak_as_configured
 from tray_app.core.state import StateStore
-from tray_app.core.timeutil import utc_now
 from tray_app.core.tokens import TOKEN_ENV
 from tray_app.core.wording import state_phrase
 from tray_app.terminal import USAGE_ERROR, print_json, say
@@ -27,21 +31,28 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _load(args: argparse.Namespace) -> Config:
-    """Config with logging set up at its level; ConfigError if policy is unreadable."""
+    """Config with logging set up at its level and the start line logged; an unreadable
+    policy leaves `config.problem` set (load_or_problem)."""
     setup_logging()
-    config = load_config(_flags(args))
+    register_secret(os.environ.get(TOKEN_ENV, "").strip())
+    config = load_or_problem(_flags(args))
     setup_logging(config.get("log_level"))
     speak_as_configured(config)
+    log_start(config, " ".join([args.command, *(["--json"] if getattr(args, "json", False)
+                                                 else [])]))
+    return config
+
+
+def _loaded(args: argparse.Namespace) -> Config:
+    """As _load, raising the configuration problem (ConfigError) if there is one."""
+    config = _load(args)
+    if config.problem is not None:
+        raise config.problem
     return config
 
 
 def check(args: argparse.Namespace) -> int:
-    try:
-        config = _load(args)
-    except ConfigError as problem:
-        report = CheckReport(None, utc_now(), error=problem)
-    else:
-        report = Checker(config, StateStore()).run_and_remember()
+    report = Checker(_load(args), StateStore()).run_and_remember()
     if args.json:
         print_json(report_to_json(report))
     else:
@@ -96,30 +107,62 @@ def _source_words(source: str) -> str:
 
 
 def diagnose(args: argparse.Namespace) -> int:
-    try:
-        config = _load(args)
-    except ConfigError as problem:
-        say(messages.configuration_error(problem.message))
-        return problem.exit_code
+    found = run_diagnosis(_load(args))
+    if args.json:
+        print_json(diagnosis_to_json(found))
+    else:
+        _print_diagnosis(found)
+    return found.exit_code
+
+
+def _print_diagnosis(found: Diagnosis) -> None:
+    config = found.config
     say(messages.diagnose_heading(), "", messages.diagnose_settings())
     for key, resolved in config.resolved.items():
         line = messages.diagnose_setting_locked if resolved.locked else messages.diagnose_setting
         say(f"  {line(key, repr(resolved.value), _source_words(resolved.source))}")
-    for warning in config.warnings:
+    for warning in found.notes:
         say(f"  {messages.warning_line(warning)}")
     say("", messages.diagnose_policy(config.policy_origin or messages.policy_none()))
     say(messages.diagnose_settings_file(str(config.settings_path)))
     say(messages.diagnose_state(str(paths.state_file())),
         messages.diagnose_log(str(paths.log_file())))
-    say(messages.diagnose_keyring(Account(config).describe_store()))
-    say(messages.diagnose_sign_in_method(str(config.get("auth_method"))))
-    using_env = bool(os.environ.get(TOKEN_ENV, "").strip())
-    say(messages.diagnose_credential_environment(TOKEN_ENV) if using_env
-        else messages.diagnose_credential_keyring())
-    report = Checker(config, StateStore()).run()
-    verdict = messages.diagnose_reachable() if report.error is None else report.error.message
-    say(messages.diagnose_intranet(report.intranet_url or messages.diagnose_not_set(), verdict))
-    return 0
+    say(messages.diagnose_keyring(_store_words(found)))
+    say(messages.diagnose_sign_in_method(found.credential.method))
+    say(_credential_line(found))
+    if found.reach is not None:
+        say(messages.diagnose_intranet(str(found.intranet_url), _verdict(found.reach)))
+    say("")
+    if not found.problems:
+        say(messages.diagnose_nothing_broken())
+        return
+    say(messages.diagnose_problems())
+    for problem in found.problems:
+        message = problem.error.message
+        say(f"  * {messages.configuration_error(message) if problem.area == 'config' else message}")
+
+
+def _store_words(found: Diagnosis) -> str:
+    store = found.store
+    if store.name is not None:
+        return describe_store(store.name)
+    return store.error.message if store.error is not None else ""
+
+
+def _credential_line(found: Diagnosis) -> str:
+    if found.credential.source == "environment":
+        return messages.diagnose_credential_environment(TOKEN_ENV)
+    if found.credential.present:
+        return messages.diagnose_credential_keyring()
+    return messages.diagnose_credential_missing()
+
+
+def _verdict(reach: Reach) -> str:
+    if reach.error is not None:
+        return reach.error.message
+    if not reach.signed_in and reach.http_status is not None:
+        return messages.diagnose_reachable_without_sign_in(reach.http_status)
+    return messages.diagnose_reachable()
 
 
 def _open_browser(url: str) -> bool:
@@ -149,7 +192,7 @@ def _chosen_method(config: Config, args: argparse.Namespace) -> str:
 
 def sign_in(args: argparse.Namespace) -> int:
     try:
-        config = _load(args)
+        config = _loaded(args)
         method = _chosen_method(config, args)
         problem_text = _usage_problem(args, method)
         if problem_text:
@@ -162,16 +205,24 @@ def sign_in(args: argparse.Namespace) -> int:
     except CompanionError as problem:
         say(problem.message, error=True)
         return problem.exit_code
-    say(messages.signed_in_kept_in(sentence, account.describe_store()))
+    say(messages.signed_in_kept_in(sentence, describe_store(name_store(account.secrets()))))
     return 0
 
 
 def sign_out(args: argparse.Namespace) -> int:
     try:
-        config = load_or_problem(_flags(args))
-        setup_logging(config.get("log_level"))
+        config = _load(args)  # sign-out works even where policy cannot be read
         say(Account(config).sign_out())
     except CompanionError as problem:
         say(problem.message, error=True)
         return problem.exit_code
     return 0
+
+
+# The command line's handlers by command name (cli.py makes the parsers).
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "check": check,
+    "diagnose": diagnose,
+    "sign-in": sign_in,
+    "sign-out": sign_out,
+}

@@ -8,6 +8,7 @@ or in the tray the session, so a check never saves an older copy over a user's c
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ from tray_app.core.client import FetchResult, IntranetClient
 from tray_app.core.config import Config
 from tray_app.core.credentials import TokenProvider, token_provider
 from tray_app.core.errors import CompanionError, ErrorKind, SignInNeeded
+from tray_app.core.logs import log_check
 from tray_app.core.model import parse_integration_list
 from tray_app.core.report import CheckReport
 from tray_app.core.state import AppState, StateStore, remember
@@ -36,7 +38,13 @@ class Checker:
     provider_factory: Callable[[str], TokenProvider] | None = None
 
     def run(self) -> CheckReport:
-        """One check; reads the state but never saves it (see `remember`)."""
+        """One check; reads the state but never saves it (see `remember`). Logs one line."""
+        started = time.monotonic()
+        report = self._run()
+        log_check(report, time.monotonic() - started)
+        return report
+
+    def _run(self) -> CheckReport:
         if self.config.problem is not None:
             return CheckReport(None, self.clock(), error=self.config.problem)
         try:
@@ -45,16 +53,9 @@ class Checker:
             return CheckReport(None, self.clock(), error=problem)
         state = self.store.load()
         try:
-            report = self._fetch_and_classify(intranet_url, state)
+            return self._fetch_and_classify(intranet_url, state)
         except CompanionError as problem:
-            log.info("Check failed (%s): %s", problem.kind.value, problem.message)
             return self._stale_report(intranet_url, state, problem)
-        result = report.classification
-        assert result is not None
-        log.info("Checked %s: %d integrations, %d need attention, %d warnings",
-                 intranet_url, len(result.integrations), len(result.notices),
-                 len(result.warnings))
-        return report
 
     def run_and_remember(self) -> CheckReport:
         """For `check`: one check, recorded in the shared state."""
@@ -128,7 +129,7 @@ class Checker:
                 result_classification.external_apps_url)
         return CheckReport(intranet_url, server_time, answer=answer,
                            classification=result_classification, confirmed_at=server_time,
-                           etag=result.etag)
+                           etag=result.etag, http_status=304 if result.not_modified else 200)
 
     def _stale_report(self, intranet_url: str, state: AppState,
                       problem: CompanionError) -> CheckReport:

@@ -16,11 +16,22 @@ import logging
 import os
 import re
 import sys
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from tray_app import __version__
 from tray_app.core import messages, paths
+from tray_app.core.errors import CompanionError
 from tray_app.core.locking import LockUnavailable, locked
 from tray_app.core.text import inert
+from tray_app.core.timeutil import format_utc
+
+if TYPE_CHECKING:
+    from tray_app.core.classify import Notice
+    from tray_app.core.config import Config
+    from tray_app.core.report import CheckReport
 
 MAX_LOG_BYTES = 512 * 1024
 LOG_BACKUPS = 2
@@ -33,6 +44,11 @@ _SECRET_FIELDS = re.compile(
     r"(?i)((?:access_token|refresh_token|id_token|code_verifier|client_secret|code)"
     r"[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]+"
 )
+# Set by `-v` and inherited by worker processes; not a setting (COMPANION_<KEY>) of its own.
+VERBOSE_ENV = "COMPANION_VERBOSE"
+# Other people's loggers: WARNING and above only, unless -v.
+LIBRARY_LOGGERS = ("apscheduler", "urllib3", "requests", "msal", "keyring", "secretstorage",
+                   "jeepney", "google", "google_auth_oauthlib", "dropbox", "asyncio", "PIL")
 _known_secrets: set[str] = set()
 _unwritable_logs: set[Path] = set()  # each said once per process
 
@@ -133,8 +149,29 @@ def _tell_stderr(sentence: str) -> None:
         pass
 
 
-def setup_logging(level: str = "INFO", *, stderr_level: str = "WARNING",
+def set_verbose(verbose: bool = True) -> None:
+    """`-v`: DEBUG on standard error and in the log file, libraries' loggers included,
+    from now on and in the worker processes this one starts (through VERBOSE_ENV)."""
+    if verbose:
+        os.environ[VERBOSE_ENV] = "1"
+    else:
+        os.environ.pop(VERBOSE_ENV, None)
+
+
+def is_verbose() -> bool:
+    return os.environ.get(VERBOSE_ENV, "").strip() == "1"
+
+
+def setup_logging(level: str = "INFO", *, stderr_level: str | None = None,
                   to_file: bool = True) -> None:
+    """The file gets `level` (the `log_level` setting), standard error `stderr_level`
+    (WARNING by default); with `-v` (set_verbose) both get DEBUG, except a standard error
+    a caller keeps quieter on purpose (the worker's, which is the tray's pipe)."""
+    verbose = is_verbose()
+    if verbose:
+        level = "DEBUG"
+    stderr_level = stderr_level or ("DEBUG" if verbose else "WARNING")
+    _quiet_libraries(not verbose)
     # A handler that cannot write must never print logging's own traceback.
     logging.raiseExceptions = False
     root = logging.getLogger()
@@ -162,3 +199,81 @@ def _add_file_handler(root: logging.Logger, level: str) -> None:
     handler.setFormatter(RedactingFormatter(
         "%(asctime)s %(levelname)s %(name)s: %(message)s", with_traceback=True))
     root.addHandler(handler)
+
+
+def _quiet_libraries(quiet: bool) -> None:
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING if quiet else logging.NOTSET)
+
+
+# --- lines an IT admin reads ---------------------------------------------------------------
+# In English, like every log line; one line per event, `key value` pairs a grep can find.
+
+
+def log_start(config: Config, component: str) -> None:
+    """The first line of a run: what is running, where, against which intranet, how it
+    signs in and where policy came from."""
+    log = logging.getLogger("tray_app")
+    log.info("Intranet Companion %s started (%s) on %s; intranet %s; sign-in %s; policy %s",
+             __version__, component, _platform_words(), _intranet_words(config),
+             _sign_in_words(config), _policy_words(config))
+
+
+def _platform_words() -> str:
+    import platform  # 1 ms, on the tray's way to its login popup otherwise
+
+    parts = (platform.system() or "unknown OS", platform.release(), platform.machine())
+    return f"{' '.join(p for p in parts if p)}, Python {platform.python_version()}"
+
+
+def _intranet_words(config: Config) -> str:
+    try:
+        origin = config.intranet_url()
+    except CompanionError:
+        raw = str(config.get("intranet_url"))
+        return f"not usable ({raw!r}, from {config.source('intranet_url')})" if raw \
+            else "not set"
+    return f"{origin} (from {config.source('intranet_url')})"
+
+
+def _sign_in_words(config: Config) -> str:
+    if os.environ.get("COMPANION_TOKEN", "").strip():
+        return "COMPANION_TOKEN (environment)"
+    return f"{config.get('auth_method')} (from {config.source('auth_method')})"
+
+
+def _policy_words(config: Config) -> str:
+    if config.problem is not None:
+        return f"unreadable: {config.problem.message}"
+    return config.policy_origin or "none"
+
+
+def log_check(report: CheckReport, seconds: float) -> None:
+    """One line per check: outcome, HTTP status or error, counts per state, time taken."""
+    log = logging.getLogger("tray_app.core.check")
+    took = f"{round(seconds * 1000)} ms"
+    where = report.intranet_url or "(no intranet)"
+    if report.error is not None:
+        kept = (f"; last known answer kept (confirmed {format_utc(report.confirmed_at)})"
+                if report.stale and report.confirmed_at else "")
+        log.info("Check of %s failed: %s: %s%s; %s", where, report.error.kind.value,
+                 report.error.message, kept, took)
+        return
+    result = report.classification
+    views = result.integrations if result else ()
+    counts = Counter(view.state.value for view in views)
+    states = ", ".join(f"{state} {count}" for state, count in sorted(counts.items()))
+    http = "304 not modified" if report.http_status == 304 else f"HTTP {report.http_status}"
+    log.info("Checked %s: %d integrations (%s); outcome %s; %s; %d notices, %d warnings; %s",
+             where, len(views), states or "none", report.outcome, http,
+             len(result.notices) if result else 0, len(result.warnings) if result else 0,
+             took)
+
+
+def log_notices(action: str, notices: Iterable[Notice]) -> None:
+    """A notice shown, snoozed ("remind me later") or dismissed ("don't remind me
+    again"), one line each, by integration, kind and key (no server text)."""
+    log = logging.getLogger("tray_app.core.session")
+    for notice in notices:
+        log.info("Notice %s: %s %s (key %s)", action, notice.integration_id,
+                 notice.kind.value, notice.key or '""')

@@ -29,6 +29,7 @@ class CheckReport:
     confirmed_at: datetime | None = None  # server time the shown answer was confirmed at
     etag: str | None = None  # of a fresh answer, to send next time
     retry_not_before: datetime | None = None  # this computer's clock, after a Retry-After
+    http_status: int | None = None  # 200 or 304 of a fresh answer (log, diagnose; not sent)
 
     @property
     def outcome(self) -> str:

@@ -365,6 +365,17 @@ def qualified_name(backend: Any) -> str:
     return named if isinstance(named, str) else f"{kind.__module__}.{kind.__name__}"
 
 
+def backend_id(store: SecretStore) -> str:
+    """Which backend holds `store`'s secrets: keyring's dotted name for it, or
+    INSECURE_FILE_ID, or "memory" (for diagnose and the log; never shown as a name)."""
+    backend = store._backend
+    if isinstance(backend, InsecureFileBackend):
+        return INSECURE_FILE_ID
+    if isinstance(backend, MemoryBackend):
+        return "memory"
+    return qualified_name(backend)
+
+
 def friendly_name(name: str) -> str:
     """"Windows Credential Manager" for a well-known backend, else "module Class"."""
     if name in _FRIENDLY_NAMES:
