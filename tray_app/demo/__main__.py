@@ -1,4 +1,5 @@
-"""`python -m tray_app.demo [--port N] [--token T] [--scenario FILE] [--db FILE]`."""
+"""`python -m tray_app.demo [--port N] [--token T] [--scenario FILE] [--db FILE]
+[--access-token-seconds N] [--smtp HOST:PORT]`."""
 
 import sys
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import tray_app.demo.oauth as oauth
 import tray_app.demo.pages as pages
+from tray_app.demo.grant import GRANT_PATH
 from tray_app.demo.guards import form_fields, json_body, require_bearer, require_own_origin
 from tray_app.demo.pages import ADMIN_PATH, EXTERNAL_APPS_PATH
 from tray_app.demo.store import InvalidChange, UnknownIntegration
@@ -149,6 +150,13 @@ def ack_notice(demo: DemoIntranet, request: Request) -> Response:
     return Response(204)
 
 
+def hand_over_grant(demo: DemoIntranet, request: Request) -> Response:
+    """Native reconnect: 204 stored, 400 invalid_grant, 409 account_mismatch, 404."""
+    require_bearer(demo, request)
+    demo.accept_grant(request.params["id"], request.body)
+    return Response(204)
+
+
 def home(demo: DemoIntranet, request: Request) -> Response:
     return html_response(pages.home_page(demo.integration_list()["user"]))
 
@@ -198,6 +206,7 @@ ROUTER = Router([
     route("GET", "/", home),
     route("GET", "/api/v1/me/integrations", list_integrations),
     route("POST", "/api/v1/me/notices/ack", ack_notice),
+    route("POST", GRANT_PATH, hand_over_grant),
     route("GET", EXTERNAL_APPS_PATH, external_apps),
     route("POST", EXTERNAL_APPS_PATH + "/{id}/connect", connect),
     route("GET", ADMIN_PATH, admin),

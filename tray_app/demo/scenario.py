@@ -13,7 +13,13 @@ A scenario file looks like this (only ``integrations`` is required)::
          "status": "disconnected", "account": "jane@acme.example",
          "disconnected_days_ago": 1, "reason": "refresh_failed"},
         {"id": "zoom", "name": "Zoom", "provider": "zoom", "status": "connected",
-         "expires_at": "2027-01-31T17:00:00Z"}
+         "expires_at": "2027-01-31T17:00:00Z"},
+        {"id": "onedrive", "name": "OneDrive", "provider": "microsoft",
+         "status": "disconnected", "account": "jane@acme.example",
+         "native_connect": {"provider": "microsoft", "client_id": "00000000-demo",
+                            "scopes": ["Files.Read"],
+                            "authority": "https://login.microsoftonline.com/organizations",
+                            "expected_account": "jane@acme.example"}}
       ]
     }
 
@@ -35,7 +41,15 @@ Keys:
     or ``expires_in_days`` and/or ``expires_in_hours`` (numbers, may be negative,
     relative to the server's clock when the data is first seeded); none means null;
   - the disconnection time, at most one form: ``disconnected_at`` (absolute) or
-    ``disconnected_days_ago`` (a number); none means null.
+    ``disconnected_days_ago`` (a number); none means null;
+  - ``native_connect`` (default null: Reconnect opens the External apps page): an object
+    that offers native reconnect (intranet-api.md), with ``provider`` (required:
+    ``microsoft``, ``google`` or ``dropbox``), ``client_id`` (required, a non-empty
+    string), ``scopes`` (a list of non-empty strings, default empty), ``authority``
+    (null, or for ``microsoft`` only an ``https://`` URL with the tenant as its path;
+    default null) and
+    ``expected_account`` (a non-empty string or null, default null). The demo adds
+    ``grant_url`` itself: ``<its origin>/api/v1/me/integrations/<id>/grant``.
 
 Unknown keys are refused, so a typo is reported instead of silently ignored.
 """
@@ -47,6 +61,7 @@ import math
 import re
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 from tray_app.core.timeutil import format_utc, parse_rfc3339
 
@@ -57,8 +72,12 @@ _USER_KEYS = {"id", "name", "email"}
 _ENTRY_KEYS = {
     "id", "name", "provider", "status", "account", "reason",
     "expires_at", "expires_in_days", "expires_in_hours",
-    "disconnected_at", "disconnected_days_ago",
+    "disconnected_at", "disconnected_days_ago", "native_connect",
 }
+NATIVE_PROVIDERS = ("microsoft", "google", "dropbox")
+_NATIVE_KEYS = {"provider", "client_id", "scopes", "authority", "expected_account"}
+_MAX_NATIVE_TEXT = 256
+_MAX_SCOPES = 50
 # Far enough for any test, near enough that datetime arithmetic cannot overflow.
 _MAX_DAYS = 36_500
 _RFC3339_EXAMPLE = "2026-12-01T09:00:00Z"
@@ -189,7 +208,9 @@ def _check_entry(where: str, entry: object) -> dict[str, Any]:
         if entry.get(key) is not None and not isinstance(entry[key], str):
             _fail(where, f"'{key}' must be a string or null")
     _check_times(where, entry)
-    return dict(entry)
+    checked = dict(entry)
+    checked["native_connect"] = _check_native_connect(where, entry.get("native_connect"))
+    return checked
 
 
 def _check_id(where: str, ident: object) -> None:
@@ -200,6 +221,68 @@ def _check_id(where: str, ident: object) -> None:
 def _check_name(where: str, name: object) -> None:
     if not isinstance(name, str) or not 1 <= len(name) <= 100:
         _fail(where, "'name' must be a string of 1 to 100 characters")
+
+
+def _check_native_connect(where: str, native: object) -> dict[str, Any] | None:
+    if native is None:
+        return None
+    where = f"{where}'s native_connect"
+    if not isinstance(native, dict):
+        _fail(where, "it must be an object with 'provider' and 'client_id', or null")
+    _refuse_unknown_keys(where, native, _NATIVE_KEYS)
+    provider = native.get("provider")
+    if provider not in NATIVE_PROVIDERS:
+        _fail(where, f"'provider' must be one of: {', '.join(NATIVE_PROVIDERS)}")
+    _check_native_text(where, "client_id", native.get("client_id"))
+    if native.get("expected_account") is not None:
+        _check_native_text(where, "expected_account", native["expected_account"])
+    return {
+        "provider": provider,
+        "client_id": native["client_id"],
+        "scopes": _check_scopes(where, native.get("scopes", [])),
+        "authority": _check_authority(where, provider, native.get("authority")),
+        "expected_account": native.get("expected_account"),
+    }
+
+
+def _check_native_text(where: str, key: str, value: object) -> None:
+    if not isinstance(value, str) or not 1 <= len(value) <= _MAX_NATIVE_TEXT:
+        _fail(where, f"'{key}' must be a string of 1 to {_MAX_NATIVE_TEXT} characters")
+
+
+def _check_scopes(where: str, scopes: object) -> list[str]:
+    is_list = isinstance(scopes, list) and len(scopes) <= _MAX_SCOPES
+    if not is_list or not all(_is_scope(scope) for scope in scopes):
+        _fail(where, f"'scopes' must be a list of at most {_MAX_SCOPES} words without spaces")
+    return list(scopes)
+
+
+def _is_scope(scope: object) -> bool:
+    return isinstance(scope, str) and 1 <= len(scope) <= _MAX_NATIVE_TEXT and not any(
+        character.isspace() or not character.isprintable() for character in scope)
+
+
+def _check_authority(where: str, provider: str, authority: object) -> str | None:
+    if authority is None:
+        return None
+    if provider != "microsoft":
+        _fail(where, "'authority' is for the microsoft provider only; leave it null")
+    if not _is_https_url(authority):
+        _fail(where, "'authority' must be null or an https:// URL with the tenant, such as "
+                     "https://login.microsoftonline.com/<tenant>")
+    return authority
+
+
+def _is_https_url(value: object) -> bool:
+    if not isinstance(value, str) or len(value) > _MAX_NATIVE_TEXT or not value.isprintable():
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return (parts.scheme == "https" and bool(parts.hostname) and "@" not in parts.netloc
+            and bool(parts.path.strip("/")) and not parts.query and not parts.fragment
+            and " " not in value)
 
 
 def _check_times(where: str, entry: dict[str, Any]) -> None:
@@ -243,6 +326,7 @@ def _seed_row(entry: dict[str, Any], now: datetime) -> dict[str, Any]:
         "expires_at": _expires_at(entry, now),
         "disconnected_at": _disconnected_at(entry, now),
         "reason": entry.get("reason"),
+        "native_connect": entry.get("native_connect"),
     }
 
 

@@ -6,11 +6,16 @@ library only. Data lives in SQLite (in memory unless `db_path` is given; a datab
 file that already holds data is used as it is, not seeded again).
 
 Endpoints (see routes.py): the API (`/api/v1/me/integrations`,
-`/api/v1/me/notices/ack`), the External apps page, an admin page plus admin JSON
-endpoints (`POST /admin/api/integrations/<id>` to break and fix integrations,
-`POST /admin/api/sessions` to revoke sign-ins), and an OAuth 2.0 authorization server
-(oauth.py: discovery, /oauth/authorize, /oauth/token, /oauth/revoke). The API accepts
-the static bearer token and the access tokens the OAuth server issues.
+`/api/v1/me/notices/ack`, and `/api/v1/me/integrations/<id>/grant` for the integrations
+a scenario offers native reconnect for, see grant.py), the External apps page, an
+admin page plus admin JSON endpoints (`POST /admin/api/integrations/<id>` to break and
+fix integrations, `POST /admin/api/sessions` to revoke sign-ins), and an OAuth 2.0
+authorization server (oauth.py: discovery, /oauth/authorize, /oauth/token,
+/oauth/revoke). The API accepts the static bearer token and the access tokens the OAuth
+server issues.
+
+With `smtp=(host, port)` (`--smtp HOST:PORT`) it emails the user each new notice
+(mail.py), checked at start, after every change and every minute.
 """
 
 from __future__ import annotations
@@ -21,17 +26,25 @@ import hmac
 import logging
 import re
 import secrets
+import signal
 import sqlite3
 import sys
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from types import FrameType
 from typing import Any
 
 import tray_app.demo.routes as routes
+from tray_app.core import i18n
+from tray_app.core.classify import Notice, classify
+from tray_app.core.model import parse_integration_list
+from tray_app.core.text import inert
 from tray_app.core.timeutil import format_utc, utc_now
 from tray_app.core.urls import origin_of
+from tray_app.demo.grant import checked_grant, grant_path
+from tray_app.demo.mail import NoticeMailer, SmtpAddressError, parse_smtp_address
 from tray_app.demo.oauth import DEFAULT_ACCESS_TOKEN_SECONDS, DISCOVERY_PATH, OAuthServer
 from tray_app.demo.pages import ADMIN_PATH, EXTERNAL_APPS_PATH
 from tray_app.demo.scenario import (
@@ -42,7 +55,7 @@ from tray_app.demo.scenario import (
     validate_scenario,
 )
 from tray_app.demo.store import InvalidChange, Store
-from tray_app.demo.web import DemoHTTPServer, Request, Response
+from tray_app.demo.web import DemoHTTPServer, HttpError, Request, Response
 
 log = logging.getLogger("tray_app.demo")
 
@@ -74,8 +87,10 @@ class DemoIntranet:
         db_path: str | None = None,
         clock: Callable[[], datetime] | None = None,
         access_token_seconds: int = DEFAULT_ACCESS_TOKEN_SECONDS,
+        smtp: tuple[str, int] | None = None,
     ) -> None:
-        """`access_token_seconds`: how long the OAuth server's access tokens last."""
+        """`access_token_seconds`: how long the OAuth server's access tokens last;
+        `smtp`: the loopback mail server that gets the notice emails (None: none sent)."""
         if not 0 <= port <= 65535:
             raise ValueError(f"port {port} is not between 0 and 65535")
         checked = DEFAULT_SCENARIO if scenario is None else validate_scenario(scenario)
@@ -91,6 +106,8 @@ class DemoIntranet:
         self._thread: threading.Thread | None = None
         self._store = Store(db_path or ":memory:")
         self._seed_if_empty(checked, given=scenario is not None)
+        self.mailer = None if smtp is None else NoticeMailer(
+            smtp, self._store, self.current_notices, self.now)
 
     def __repr__(self) -> str:
         return f"DemoIntranet(url={self.url!r})"  # never the token
@@ -117,6 +134,8 @@ class DemoIntranet:
         )
         self._thread.start()
         log.info("Demo intranet serving at %s", self.url)
+        if self.mailer is not None:
+            self.mailer.start()
         return self
 
     def stop(self) -> None:
@@ -130,6 +149,8 @@ class DemoIntranet:
             self._http.close_open_connections()
             self._thread.join(timeout=5)
             log.info("Demo intranet at %s stopped", self.url)
+        if self.mailer is not None:
+            self.mailer.stop()
         self._store.close()
 
     def serve_forever(self) -> None:
@@ -157,6 +178,7 @@ class DemoIntranet:
             "disconnected_at": format_utc(self.now()),
             "reason": reason,
         })
+        self._changed()
 
     def expire(self, integration_id: str) -> None:
         """Connected, with `expires_at` just past."""
@@ -172,14 +194,34 @@ class DemoIntranet:
             "disconnected_at": None,
             "reason": None,
         })
+        self._changed()
 
     def reconnect(self, integration_id: str) -> None:
         """Connected, with a fresh grant that expires in 90 days."""
         self.set_expiry(integration_id, self.now() + RECONNECT_LIFETIME)
 
+    def accept_grant(self, integration_id: str, body: bytes) -> None:
+        """Store a grant handed over to grant_url (the raw JSON body; see grant.py).
+        Raises UnknownIntegration, or HttpError (404 when native reconnect is not
+        offered, 400 invalid_grant, 409 account_mismatch)."""
+        self._store.row(integration_id)
+        offer = self._store.native_connects().get(integration_id)
+        if offer is None:
+            raise HttpError(404, f"Native reconnect is not offered for '{integration_id}'; "
+                                 "use its reconnect_url instead.")
+        kept = checked_grant(body, offer, self.now())
+        self._store.store_grant(integration_id, kept)
+        log.info("Grant handed over for %s (account %s)", integration_id, inert(kept["account"]))
+        self._changed()
+
+    def grant(self, integration_id: str) -> dict[str, Any] | None:
+        """What is kept of the grant last handed over for it: never a token."""
+        return self._store.grant(integration_id)
+
     def integration(self, integration_id: str) -> dict[str, Any]:
         """One integration as the API serves it. Raises UnknownIntegration (a LookupError)."""
-        return self._contract_entry(self._store.row(integration_id))
+        offers = self._store.native_connects()
+        return self._contract_entry(self._store.row(integration_id), offers)
 
     # --- what the endpoints use -------------------------------------------------------
 
@@ -196,12 +238,19 @@ class DemoIntranet:
     def integration_list(self) -> dict[str, Any]:
         """The body of GET /api/v1/me/integrations."""
         user, window, rows = self._store.snapshot()
+        offers = self._store.native_connects()
         return {
             "user": user,
             "external_apps_url": self.external_apps_url,
             "warning_window_days": window,
-            "integrations": [self._contract_entry(row) for row in rows],
+            "integrations": [self._contract_entry(row, offers) for row in rows],
         }
+
+    def current_notices(self) -> tuple[dict[str, Any], list[Notice]]:
+        """The user and the notices the companion would show now (core/classify.py)."""
+        listing = self.integration_list()
+        answer = parse_integration_list(listing)
+        return listing["user"], list(classify(answer, self.now(), self.url).notices)
 
     def record_ack(self, ack: dict[str, str]) -> None:
         with self._lock:
@@ -237,8 +286,16 @@ class DemoIntranet:
         rows = seed_rows(scenario, self.now())
         self._store.seed(scenario["user"], scenario["warning_window_days"], rows)
 
-    def _contract_entry(self, row: dict[str, Any]) -> dict[str, Any]:
-        return {**row, "reconnect_url": f"{self.external_apps_url}#{row['id']}"}
+    def _changed(self) -> None:
+        if self.mailer is not None and self._http is not None:
+            self.mailer.check_soon()
+
+    def _contract_entry(self, row: dict[str, Any], offers: dict[str, dict]) -> dict[str, Any]:
+        entry = {**row, "reconnect_url": f"{self.external_apps_url}#{row['id']}"}
+        offer = offers.get(row["id"])
+        if offer is not None:
+            entry["native_connect"] = {**offer, "grant_url": self.url + grant_path(row["id"])}
+        return entry
 
 
 # --- command line ----------------------------------------------------------------------
@@ -265,7 +322,17 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
                         default=DEFAULT_ACCESS_TOKEN_SECONDS, metavar="N",
                         help="lifetime of the access tokens its OAuth server issues "
                              f"(default {DEFAULT_ACCESS_TOKEN_SECONDS})")
+    parser.add_argument("--smtp", type=_smtp_address, metavar="HOST:PORT",
+                        help="email each new notice to the user through this SMTP server "
+                             "on loopback, plain and without authentication (default: none)")
     return parser.parse_args(argv)
+
+
+def _smtp_address(text: str) -> tuple[str, int]:
+    try:
+        return parse_smtp_address(text)
+    except SmtpAddressError as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
 
 
 def _positive_seconds(text: str) -> int:
@@ -291,6 +358,8 @@ def _print_banner(demo: DemoIntranet) -> None:
     lifetime = int(demo.oauth.access_token_lifetime.total_seconds())
     print(f"OAuth sign-in: {demo.url}{DISCOVERY_PATH} "
           f"(access tokens last {lifetime} s)", flush=True)
+    if demo.mailer is not None:
+        print(f"Notice emails: SMTP at {demo.mailer.where}", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
 
 
@@ -311,14 +380,40 @@ def _refuse(sentence: str) -> int:
 def _create(args: argparse.Namespace) -> DemoIntranet:
     scenario = load_scenario(args.scenario) if args.scenario else None
     return DemoIntranet(port=args.port, token=args.token, scenario=scenario, db_path=args.db,
-                        access_token_seconds=args.access_token_seconds)
+                        access_token_seconds=args.access_token_seconds, smtp=args.smtp)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_sigterm() -> Callable[[], None]:
+    """SIGTERM (what `kill` and DemoProcess.stop send) stops the server as Ctrl-C does;
+    returns what puts the previous handler back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    return lambda: signal.signal(signal.SIGTERM, previous)
 
 
 def run(argv: list[str] | None = None) -> int:
     """`demo-server [--port N] [--token T] [--scenario FILE] [--db FILE]
-    [--access-token-seconds N]`; 0, 1 or 2."""
+    [--access-token-seconds N] [--smtp HOST:PORT]`; 0, 1 or 2."""
     args = _parse_args(argv)
     _configure_logging()
+    if args.smtp is not None:
+        i18n.use_machine_english()  # the notice emails: the same words whatever the desktop
+    restore_sigterm = _stop_on_sigterm()
+    try:
+        return _serve(args)
+    except KeyboardInterrupt:  # interrupted while still starting
+        print("Demo intranet stopped.", flush=True)
+        return 0
+    finally:
+        restore_sigterm()
+
+
+def _serve(args: argparse.Namespace) -> int:
     try:
         demo = _create(args)
     except ScenarioError as problem:

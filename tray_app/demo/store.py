@@ -1,4 +1,9 @@
-"""The demo intranet's data in SQLite: one connection, shared by all request threads."""
+"""The demo intranet's data in SQLite: one connection, shared by all request threads.
+
+Besides the integrations: each one's `native_connect` offer (from the scenario), what
+is known of a grant handed over through it (account, account id, expiry and scopes,
+never a token), and the notice emails already sent, so a restart does not resend them.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +28,21 @@ CREATE TABLE IF NOT EXISTS integrations (
     expires_at TEXT,
     disconnected_at TEXT,
     reason TEXT
+);
+CREATE TABLE IF NOT EXISTS native_connect (id TEXT PRIMARY KEY, config TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS grants (
+    id TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    account_id TEXT,
+    expires_at TEXT,
+    scopes TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sent_notices (
+    integration_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    PRIMARY KEY (integration_id, kind, key)
 );
 """
 
@@ -56,12 +76,18 @@ class Store:
     def seed(self, user: dict[str, Any], warning_window_days: int, rows: list[dict]) -> None:
         with self._lock, self._db:
             self._db.execute("DELETE FROM integrations")
+            self._db.execute("DELETE FROM native_connect")
             self._put_setting("user", user)
             self._put_setting("warning_window_days", warning_window_days)
             self._db.executemany(
                 f"INSERT INTO integrations (position, {', '.join(COLUMNS)}) "
                 f"VALUES (?, {', '.join('?' for _ in COLUMNS)})",
                 [(position, *(row[c] for c in COLUMNS)) for position, row in enumerate(rows)],
+            )
+            self._db.executemany(
+                "INSERT INTO native_connect (id, config) VALUES (?, ?)",
+                [(row["id"], json.dumps(row["native_connect"]))
+                 for row in rows if row.get("native_connect")],
             )
 
     def snapshot(self) -> tuple[dict[str, Any], int, list[dict[str, Any]]]:
@@ -98,6 +124,57 @@ class Store:
             )
         if cursor.rowcount == 0:
             raise UnknownIntegration(integration_id)
+
+    def native_connects(self) -> dict[str, dict[str, Any]]:
+        """Each integration's native reconnect offer, by id (none: not offered)."""
+        with self._lock:
+            found = self._db.execute("SELECT id, config FROM native_connect").fetchall()
+        return {ident: json.loads(config) for ident, config in found}
+
+    def store_grant(self, integration_id: str, grant: dict[str, Any]) -> None:
+        """Connect `integration_id` with a handed-over grant: `account`, `account_id`,
+        `expires_at` (RFC 3339 or None) and `scopes`; no token ever comes here."""
+        with self._lock, self._db:
+            cursor = self._db.execute(
+                "UPDATE integrations SET status = 'connected', account = ?, expires_at = ?, "
+                "disconnected_at = NULL, reason = NULL WHERE id = ?",
+                (grant["account"], grant["expires_at"], integration_id),
+            )
+            if cursor.rowcount == 0:
+                raise UnknownIntegration(integration_id)
+            self._db.execute(
+                "INSERT OR REPLACE INTO grants (id, account, account_id, expires_at, scopes) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (integration_id, grant["account"], grant["account_id"], grant["expires_at"],
+                 json.dumps(grant["scopes"])),
+            )
+
+    def grant(self, integration_id: str) -> dict[str, Any] | None:
+        """What is kept of the last grant handed over for `integration_id`."""
+        with self._lock:
+            found = self._db.execute(
+                "SELECT account, account_id, expires_at, scopes FROM grants WHERE id = ?",
+                (integration_id,),
+            ).fetchone()
+        if found is None:
+            return None
+        account, account_id, expires_at, scopes = found
+        return {"account": account, "account_id": account_id, "expires_at": expires_at,
+                "scopes": json.loads(scopes)}
+
+    def sent_notices(self) -> set[tuple[str, str, str]]:
+        """The identities (integration id, kind, key) of the notice emails sent so far."""
+        with self._lock:
+            found = self._db.execute(
+                "SELECT integration_id, kind, key FROM sent_notices").fetchall()
+        return {tuple(identity) for identity in found}
+
+    def mark_notice_sent(self, identity: tuple[str, str, str], sent_at: str) -> None:
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT OR IGNORE INTO sent_notices (integration_id, kind, key, sent_at) "
+                "VALUES (?, ?, ?, ?)", (*identity, sent_at),
+            )
 
     def _setting(self, key: str) -> Any:
         found = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
