@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from tray_app.core import dates, messages
-from tray_app.core.model import Integration, IntegrationList
+from tray_app.core.model import Integration, IntegrationList, NativeConnect
 from tray_app.core.timeutil import format_utc
-from tray_app.core.urls import safe_reconnect_url
+from tray_app.core.urls import safe_reconnect_url, same_origin
 
 
 class State(StrEnum):
@@ -46,6 +46,9 @@ class IntegrationView:
     # days in the user's time zone, so it never contradicts the date (days_left, the
     # contract's figure, counts whole 24-hour periods).
     days_to_say: int | None = None
+    # The vendor's own sign-in that Reconnect runs instead of opening `reconnect_url`;
+    # only with a grant_url on the intranet's origin.
+    native_connect: NativeConnect | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,17 @@ def _sort_key(notice: Notice) -> tuple[int, bool, float]:
     )
 
 
+def _usable_native_connect(item: Integration, intranet_url: str,
+                           warnings: list[str]) -> NativeConnect | None:
+    """The entry's native_connect when its grant_url passes the origin check that
+    reconnect_url does (a grant is never handed to another host); else None, warned."""
+    native = item.native_connect
+    if native is None or same_origin(native.grant_url, intranet_url):
+        return native
+    warnings.append(messages.warning_native_connect_off_origin(item.id))
+    return None
+
+
 def classify(answer: IntegrationList, now: datetime, intranet_url: str) -> Classification:
     """States, notices and warnings for `answer`, judged at the server time `now`."""
     window = timedelta(days=answer.warning_window_days)
@@ -156,6 +170,7 @@ def classify(answer: IntegrationList, now: datetime, intranet_url: str) -> Class
         view = IntegrationView(
             item.id, item.name, item.provider, state, item.account, item.expires_at,
             days_left(item.expires_at, now), reason, url, days_to_say(item.expires_at, now),
+            _usable_native_connect(item, intranet_url, warnings),
         )
         views.append(view)
         notice = _notice_for(view, item)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from tray_app.core import messages
 from tray_app.core.errors import CompanionError, ErrorKind
@@ -27,6 +28,8 @@ MAX_TEXT_CHARS = 512  # provider, status, account, reason, user fields
 MAX_URL_CHARS = 4096
 MAX_INTEGRATIONS = 200
 MAX_WARNINGS = 50
+NATIVE_PROVIDERS = ("microsoft", "google", "dropbox")
+MAX_SCOPES = 50
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,19 @@ class User:
     id: str
     name: str
     email: str | None
+
+
+@dataclass(frozen=True)
+class NativeConnect:
+    """An entry's `native_connect` (intranet-api.md, "Native reconnect"), its shape
+    checked here; whether `grant_url` is on the intranet's origin is classify's to judge."""
+
+    provider: str
+    client_id: str
+    grant_url: str
+    scopes: tuple[str, ...] = ()
+    authority: str | None = None
+    expected_account: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +65,7 @@ class Integration:
     disconnected_at: datetime | None = None
     reason: str | None = None
     reconnect_url: str | None = None
+    native_connect: NativeConnect | None = None
 
 
 @dataclass(frozen=True)
@@ -96,8 +113,61 @@ def _required_str(entry: dict[str, Any], key: str, max_chars: int = MAX_TEXT_CHA
     return _bounded(value, key, max_chars)
 
 
-def parse_integration(entry: object) -> Integration:
-    """Raise ValueError with a short reason when the entry is malformed."""
+def _scopes(raw: object) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or len(raw) > MAX_SCOPES \
+            or not all(isinstance(scope, str) and scope for scope in raw):
+        raise ValueError(messages.native_connect_scopes_invalid(MAX_SCOPES))
+    return tuple(_bounded(scope, "scopes", MAX_TEXT_CHARS) for scope in raw)
+
+
+def _authority(raw: dict[str, Any], provider: str) -> str | None:
+    """MSAL takes only an https authority with a path (the tenant); None: msal's default."""
+    authority = _optional_str(raw, "authority", MAX_URL_CHARS)
+    if authority is None or provider != "microsoft":
+        return None
+    parts = urlsplit(authority)
+    if parts.scheme != "https" or not parts.hostname or not parts.path.strip("/") \
+            or parts.username is not None or parts.query or parts.fragment:
+        raise ValueError(messages.native_connect_authority_invalid())
+    return authority.rstrip("/")
+
+
+def parse_native_connect(raw: object) -> NativeConnect | None:
+    """The entry's `native_connect`, None when absent or for a vendor the companion has
+    no flow for (the contract says to ignore it); ValueError with a short reason when it
+    is malformed (the caller ignores it with a warning and keeps the integration)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ValueError(messages.entry_not_an_object())
+    provider = raw.get("provider")
+    if provider not in NATIVE_PROVIDERS:
+        return None
+    return NativeConnect(
+        provider=provider,
+        client_id=_required_str(raw, "client_id"),
+        grant_url=_required_str(raw, "grant_url", MAX_URL_CHARS),
+        scopes=_scopes(raw.get("scopes")),
+        authority=_authority(raw, provider),
+        expected_account=_optional_str(raw, "expected_account"),
+    )
+
+
+def _lenient_native_connect(entry: dict[str, Any], ident: str,
+                            warnings: list[str] | None) -> NativeConnect | None:
+    try:
+        return parse_native_connect(entry.get("native_connect"))
+    except ValueError as problem:
+        if warnings is not None:
+            warnings.append(messages.warning_native_connect_ignored(ident, str(problem)))
+        return None
+
+
+def parse_integration(entry: object, warnings: list[str] | None = None) -> Integration:
+    """Raise ValueError with a short reason when the entry is malformed. A malformed
+    `native_connect` alone only adds a warning to `warnings`."""
     if not isinstance(entry, dict):
         raise ValueError(messages.entry_not_an_object())
     ident = entry.get("id")
@@ -114,6 +184,7 @@ def parse_integration(entry: object) -> Integration:
         disconnected_at=_optional_time(entry, "disconnected_at"),
         reason=_optional_str(entry, "reason"),
         reconnect_url=_optional_str(entry, "reconnect_url", MAX_URL_CHARS),
+        native_connect=_lenient_native_connect(entry, ident, warnings),
     )
 
 
@@ -147,7 +218,7 @@ def _parse_entries(raw: list[object], warnings: list[str]) -> tuple[Integration,
             warnings.append(messages.warning_too_many_integrations(index, MAX_INTEGRATIONS))
             break
         try:
-            integration = parse_integration(entry)
+            integration = parse_integration(entry, warnings)
         except ValueError as problem:
             warnings.append(messages.warning_integration_skipped(index, str(problem)))
             continue
@@ -193,6 +264,23 @@ def _time_json(moment: datetime | None) -> str | None:
     return format_utc_exact(moment) if moment else None
 
 
+def _native_json(native: NativeConnect) -> dict[str, Any]:
+    return {"provider": native.provider, "client_id": native.client_id,
+            "scopes": list(native.scopes), "authority": native.authority,
+            "expected_account": native.expected_account, "grant_url": native.grant_url}
+
+
+def _integration_json(item: Integration) -> dict[str, Any]:
+    data = {"id": item.id, "name": item.name, "provider": item.provider,
+            "status": item.status, "account": item.account,
+            "expires_at": _time_json(item.expires_at),
+            "disconnected_at": _time_json(item.disconnected_at), "reason": item.reason,
+            "reconnect_url": item.reconnect_url}
+    if item.native_connect is not None:
+        data["native_connect"] = _native_json(item.native_connect)
+    return data
+
+
 def answer_to_json(answer: IntegrationList) -> dict[str, Any]:
     """The answer in the contract's own shape, holding only what the companion read:
     `parse_integration_list` reads it back (the state file keeps this, never the body)."""
@@ -200,11 +288,5 @@ def answer_to_json(answer: IntegrationList) -> dict[str, Any]:
         "user": {"id": answer.user.id, "name": answer.user.name, "email": answer.user.email},
         "external_apps_url": answer.external_apps_url,
         "warning_window_days": answer.warning_window_days,
-        "integrations": [
-            {"id": i.id, "name": i.name, "provider": i.provider, "status": i.status,
-             "account": i.account, "expires_at": _time_json(i.expires_at),
-             "disconnected_at": _time_json(i.disconnected_at), "reason": i.reason,
-             "reconnect_url": i.reconnect_url}
-            for i in answer.integrations
-        ],
+        "integrations": [_integration_json(item) for item in answer.integrations],
     }

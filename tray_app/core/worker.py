@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any, BinaryIO
 
 from tray_app.core import messages
@@ -22,6 +23,7 @@ from tray_app.core.report import report_to_message
 from tray_app.core.speech import speak_as_configured
 from tray_app.core.state import StateStore
 from tray_app.core.worker_protocol import (
+    ANSWERS,
     MAX_LINE_BYTES,
     OPS,
     ProtocolError,
@@ -41,9 +43,12 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> int:
         stdout.write(encode(message))
         stdout.flush()
 
+    line = stdin.readline(MAX_LINE_BYTES + 1)
+    if not line:
+        return 0  # a prestarted worker the tray did not need (worker_client.py)
     setup_logging(stderr_level="CRITICAL")
     try:
-        request = decode(stdin.readline(MAX_LINE_BYTES + 1), OPS, "op")
+        request = decode(line, OPS, "op")
     except ProtocolError as problem:
         refusal = CompanionError(ErrorKind.PROTOCOL, messages.worker_asked_wrongly(str(problem)),
                                  title=messages.could_not_check_title())
@@ -54,7 +59,8 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> int:
     config = load_or_problem(flags)
     setup_logging(config.get("log_level"), stderr_level="CRITICAL")
     speak_as_configured(config)
-    HANDLERS[request["op"]](config, request, emit)
+    handlers = {**HANDLERS, "reconnect": partial(_reconnect, answers=stdin)}
+    handlers[request["op"]](config, request, emit)
     return 0
 
 
@@ -85,6 +91,45 @@ def _sign_in(config: Config, _request: dict[str, Any], emit: Emit) -> None:
 
 def _sign_out(config: Config, _request: dict[str, Any], emit: Emit) -> None:
     _result(emit, Account(config).sign_out)
+
+
+def _reconnect(config: Config, request: dict[str, Any], emit: Emit, *,
+               answers: BinaryIO) -> None:
+    """Native reconnect, or the reconnect page, for one integration (worker_protocol.py)."""
+    from tray_app.core.native.reconnect import Prompts, reconnect
+
+    report = Checker(config, StateStore()).run()
+    if report.error is not None:
+        emit({"type": "result", "sentence": None, "error": report.error.to_message()})
+        return
+    assert report.classification is not None
+    wanted = request.get("integration_id")
+    view = next((v for v in report.classification.integrations if v.id == wanted), None)
+    if view is None:
+        unknown = CompanionError(ErrorKind.CONFIG, messages.reconnect_unknown_integration(
+            str(wanted) if isinstance(wanted, str) else ""))
+        emit({"type": "result", "sentence": None, "error": unknown.to_message()})
+        return
+
+    def open_browser(url: str) -> bool:
+        emit({"type": "open", "url": url})
+        return True
+
+    def confirm(account: str) -> bool:
+        emit({"type": "confirm", "account": account})
+        try:
+            answer = decode(answers.readline(MAX_LINE_BYTES + 1), ANSWERS, "op")
+        except ProtocolError:
+            return False
+        return answer.get("answer") is True
+
+    prompts = Prompts(open_browser, lambda text: emit({"type": "progress", "text": text}),
+                      confirm if request.get("can_confirm") is True else None)
+    outcome = reconnect(config, view, prompts)
+    error = CompanionError(outcome.error_kind, outcome.sentence or "") \
+        if outcome.error_kind is not None else None
+    emit({"type": "result", "sentence": outcome.sentence,
+          "error": error.to_message() if error else None, **outcome.to_message()})
 
 
 def _result(emit: Emit, action: Callable[[], str]) -> None:

@@ -1,12 +1,21 @@
 """The tray <-> worker protocol: one versioned JSON object per line.
 
 The tray sends one request line on the worker's standard input:
-    {"v": 1, "op": "check" | "ack" | "sign-in" | "sign-out", "intranet_url": ..., ...}
+    {"v": 1, "op": "check" | "ack" | "sign-in" | "sign-out" | "reconnect",
+     "intranet_url": ..., ...}
 The worker answers with lines on its standard output, the last one final:
-    {"v": 1, "type": "open", "url": ...}          a sign-in page for the tray to open
+    {"v": 1, "type": "open", "url": ...}          a page for the tray to open
     {"v": 1, "type": "progress", "text": ...}     a sentence to log
+    {"v": 1, "type": "confirm", "account": ...}   "reconnect" only: hand this account over?
     {"v": 1, "type": "report", "report": {...}}   a check's report (final for "check")
     {"v": 1, "type": "result", "sentence": ..., "error": {...} | null}   (final otherwise)
+
+"reconnect" takes "integration_id" and "can_confirm" (true when the tray answers a
+"confirm" with one more line on standard input, {"v": 1, "op": "confirm", "answer": true |
+false}; anything else, or the end of input, is a no). Its result adds "outcome" (see
+core/native/reconnect.py: page_opened, handed_over, wrong_account, not_confirmed, failed)
+and "reconnect_url" (the origin-checked page, opened or to offer); after handed_over the
+tray checks at once.
 No Qt and no HTTP here: both sides import it.
 """
 
@@ -18,8 +27,9 @@ from typing import Any
 from tray_app.core import messages
 
 VERSION = 1
-OPS = ("check", "ack", "sign-in", "sign-out")
-TYPES = ("open", "progress", "report", "result")
+OPS = ("check", "ack", "sign-in", "sign-out", "reconnect")
+TYPES = ("open", "progress", "confirm", "report", "result")
+ANSWERS = ("confirm",)  # what the tray may send after its request
 FINAL_TYPES = ("report", "result")
 MAX_LINE_BYTES = 8 * 1024 * 1024  # a report is at most a few MB (the answer's own cap)
 # Every failure of the worker itself is titled messages.could_not_check_title().
