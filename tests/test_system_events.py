@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from notification_server import private_bus
 from PySide6.QtDBus import QDBusConnection
 
-from notification_server import private_bus
 from tray_app.ui.system_events import SystemEvents
 
 TESTS = Path(__file__).resolve().parent

@@ -170,6 +170,13 @@ class Session:
     def watching(self) -> bool:
         return bool(self.watches)
 
+    def offers_native_reconnect(self, integration_id: str) -> bool:
+        """Whether the last answer offers the vendor's own sign-in for this integration
+        (a native_connect that passed the origin check, core/classify.py)."""
+        report = self.report
+        views = report.classification.integrations if report and report.classification else ()
+        return any(v.id == integration_id and v.native_connect is not None for v in views)
+
     def _settle_watches(self, report: CheckReport) -> tuple[tuple[str, str], ...]:
         now = self.clock()
         fixed: list[tuple[str, str]] = []

@@ -111,21 +111,55 @@ def call_worker(
     env: Mapping[str, str] | None = None,
     command: Sequence[str] | None = None,
     prestarted: bool = False,
+    replies: Replies | None = None,
 ) -> dict[str, Any]:
     """The worker's final message ("report" or "result"). CompanionError when it gave
     none in time; WorkerCancelled when `cancelled` was set first. With `prestarted`,
-    the worker started by `prestart_worker` is used when there is one."""
+    the worker started by `prestart_worker` is used when there is one. With `replies`,
+    its standard input stays open for the answers sent through it (a "confirm")."""
     process = (_take_prestarted(command, env) if prestarted else None) \
         or _start(list(command or worker_command()), env)
     lines: queue.Queue[bytes | None] = queue.Queue()
     threading.Thread(target=_read_lines, args=(process.stdout, lines), name="worker-output",
                      daemon=True).start()
     try:
-        _send(process, request)
+        _send(process, request, keep_open=replies is not None)
+        if replies is not None:
+            replies.attach(process)
         return _wait_for_final(lines, time.monotonic() + deadline_seconds, on_message,
                                cancelled or threading.Event())
     finally:
+        if replies is not None:
+            replies.detach()
         _stop(process)
+
+
+class Replies:
+    """The tray's answers to a worker that asks (worker_protocol.py: "confirm"); `send`
+    may be called from any thread while the job runs, and does nothing after it ended."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def attach(self, process: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._process = process
+
+    def detach(self) -> None:
+        with self._lock:
+            self._process = None
+
+    def send(self, message: Mapping[str, Any]) -> None:
+        with self._lock:
+            stdin = self._process.stdin if self._process is not None else None
+            if stdin is None:
+                return
+            try:
+                stdin.write(encode(dict(message)))
+                stdin.flush()
+            except (OSError, ValueError):
+                pass  # it has ended; its final message (or none) says how
 
 
 def _start(command: list[str], env: Mapping[str, str] | None) -> subprocess.Popen[bytes]:
@@ -138,11 +172,15 @@ def _start(command: list[str], env: Mapping[str, str] | None) -> subprocess.Pope
         raise worker_failure(messages.worker_could_not_start(reason)) from None
 
 
-def _send(process: subprocess.Popen[bytes], request: Mapping[str, Any]) -> None:
+def _send(process: subprocess.Popen[bytes], request: Mapping[str, Any], *,
+          keep_open: bool = False) -> None:
     assert process.stdin is not None
     try:
         process.stdin.write(encode(dict(request)))
-        process.stdin.close()
+        if keep_open:
+            process.stdin.flush()
+        else:
+            process.stdin.close()
     except OSError:
         pass  # it died at once; its missing answer says so below
 
@@ -230,14 +268,22 @@ class WorkerJobs:
     def sign_out(self) -> Job:
         return self._job("sign-out", SHORT_JOB_SECONDS)
 
+    def reconnect(self, integration_id: str, cancelled: threading.Event,
+                  replies: Replies) -> Job:
+        """Native reconnect (or the page) for one integration; it may ask to confirm the
+        account through `replies`. As long as a sign-in: the vendor's page waits too."""
+        return self._job("reconnect", SIGN_IN_SECONDS, cancelled=cancelled, replies=replies,
+                         integration_id=integration_id, can_confirm=True)
+
     def _job(self, op: str, seconds: float, *, cancelled: threading.Event | None = None,
-             prestarted: bool = False, **fields: Any) -> Job:
+             prestarted: bool = False, replies: Replies | None = None,
+             **fields: Any) -> Job:
         request = {"op": op, "intranet_url": self.intranet_url, **fields}
         env, command = dict(self._env), self._command
 
         def job(relay: Relay) -> dict[str, Any]:
             return call_worker(request, deadline_seconds=seconds, on_message=relay,
                                cancelled=cancelled, env=env, command=command,
-                               prestarted=prestarted)
+                               prestarted=prestarted, replies=replies)
 
         return job

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from tray_app.core import messages
 from tray_app.core.errors import CompanionError
@@ -54,4 +54,6 @@ class BackgroundTask(QObject):
             self.done.emit(result, None)
 
     def _forget(self, *_outcome: object) -> None:
-        BackgroundTask._running.discard(self)
+        # Let go once every slot of `done` has run, whenever it was connected: dropped
+        # here, the task could be deleted before the slots connected after this one.
+        QTimer.singleShot(0, lambda: BackgroundTask._running.discard(self))

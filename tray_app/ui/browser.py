@@ -47,7 +47,6 @@ MAX_ADDRESS_CHARS = 80  # the address field grows with the address up to this ma
 COPIED_MS = 2_000  # how long Copy says "Copied"
 
 Command = list[str]
-_opening: set[BackgroundTask] = set()
 
 
 def open_in_browser(url: str, on_failed: Callable[[], None] | None = None) -> bool:
@@ -61,12 +60,8 @@ def open_in_browser(url: str, on_failed: Callable[[], None] | None = None) -> bo
         log.warning("No program to open web pages was found (BROWSER, xdg-open)")
         return False
     task = BackgroundTask(lambda _say: run_openers(commands), "open-page")
-    # Held here until its verdict is handled: BackgroundTask lets go of itself at `done`,
-    # before a plain function connected after it would run.
-    _opening.add(task)
 
     def verdict(opened: object, _problem: object) -> None:
-        _opening.discard(task)
         if not opened and on_failed is not None:
             on_failed()
 

@@ -32,6 +32,7 @@ from tray_app.ui.quiet import QuietGate
 # Windows and the tray icon are imported when first built: the login popup needs none.
 if TYPE_CHECKING:
     from tray_app.core.autostart import Autostart
+    from tray_app.ui.native_reconnect import NativeReconnect
     from tray_app.ui.notifications import Notifications
     from tray_app.ui.scheduler import CheckScheduler
     from tray_app.ui.settings_dialog import SettingsDialog
@@ -69,6 +70,7 @@ class Controller(QObject):
         self._sign_out_question: QMessageBox | None = None
         self._address_window: AddressWindow | None = None  # "No web browser opened"
         self._settings_dialog: SettingsDialog | None = None
+        self._native_reconnect: NativeReconnect | None = None
         self._sign_in_page: str | None = None  # the page the sign-in under way asked for
         self.signing_out = False
         self._checking = False
@@ -374,8 +376,35 @@ class Controller(QObject):
     # --- what the user chose -------------------------------------------------------------
 
     def reconnect(self, integration_id: str, url: str, name: str) -> None:
-        if not self.open_url(url):
+        """The vendor's own sign-in where the intranet offers it (in a worker), else the
+        integration's reconnect page; then a watch until it is connected again."""
+        if self.session.offers_native_reconnect(integration_id):
+            self.native_reconnect.start(integration_id, name, url)
             return
+        self.reconnect_on_page(integration_id, url, name)
+
+    def reconnect_on_page(self, integration_id: str, url: str, name: str) -> None:
+        if self.open_url(url):
+            self._watch(integration_id, name)
+
+    @property
+    def native_reconnect(self) -> NativeReconnect:
+        if self._native_reconnect is None:
+            from tray_app.ui.native_reconnect import NativeReconnect
+
+            native = NativeReconnect(self.workers, self)
+            native.watch_requested.connect(self._watch_native)
+            native.page_requested.connect(self.reconnect_on_page)
+            native.told.connect(lambda sentence, warning: self._tell(sentence, warning=warning))
+            self._native_reconnect = native
+        return self._native_reconnect
+
+    def _watch_native(self, integration_id: str, name: str) -> None:
+        """The grant was handed over (or the worker opened the page): check at once."""
+        self._watch(integration_id, name)
+        self.request_check()
+
+    def _watch(self, integration_id: str, name: str) -> None:
         self.session.watch(integration_id, name, self.config.get("reconnect_watch_minutes"))
         self.scheduler.start_watch(self.config.get("reconnect_watch_interval_seconds"))
         self._show_watches()

@@ -135,6 +135,12 @@ class SignInWindow(QDialog):
             app.installEventFilter(self)  # to see the application quit: eventFilter
         self.bring_up()
 
+    def set_titles(self, title: str, heading: str) -> None:
+        """For another sign-in than the intranet's (a vendor's, for a native reconnect)."""
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.heading.setText(heading)
+
     def bring_up(self) -> None:
         self.show()
         self.raise_()
