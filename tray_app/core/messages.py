@@ -1800,10 +1800,6 @@ def settings_title() -> str:
     return pgettext("window title", "Intranet Companion — Settings")
 
 
-def settings_note() -> str:
-    return _("Changes apply the next time Intranet Companion starts.")
-
-
 def setting_label(key: str) -> str:
     """The label of the user-editable setting `key`; the key itself for any other."""
     labels: dict[str, Callable[[], str]] = {
@@ -1822,29 +1818,17 @@ def setting_description(key: str, english: str) -> str:
     settings table's own, for any other."""
     descriptions: dict[str, Callable[[], str]] = {
         "intranet_url": lambda: _(
-            "The intranet's address (an https origin), e.g. https://acme.intranet.example."),
-        "auth_method": lambda: _("How the companion signs in to the intranet."),
+            "Your intranet's address, such as https://your-intranet.example. IT can tell "
+            "you what it is."),
+        "auth_method": lambda: _("How Intranet Companion signs you in to the intranet."),
         "check_interval_minutes": lambda: _(
-            "Minutes between two checks (each gets ±10% jitter)."),
-        "start_at_login": lambda: _("Start the companion when the user logs in to the desktop."),
+            "How often Intranet Companion checks the accounts you connected to the intranet."),
+        "start_at_login": lambda: _(
+            "Start Intranet Companion when you log in to your computer."),
         "log_level": lambda: _("How much the companion writes to its log."),
-        # Translators: en-XA is the name of a test language; keep it.
-        "language": lambda: _(
-            "The language of the tray and of the human-readable command line, as a tag "
-            "(de, fr, es, pt-BR, ja, ar; en-XA is a pseudo-language for testing layouts). "
-            "Empty: the desktop's language, else English."),
+        "language": lambda: _("The language of Intranet Companion's windows and messages."),
     }
     return descriptions[key]() if key in descriptions else english
-
-
-def setting_managed_label(label: str) -> str:
-    # Translators: {label} is a setting's label such as "Check every (minutes)".
-    return _("{label} (Managed by your organisation)").format(label=label)
-
-
-def setting_managed_tooltip(description: str) -> str:
-    # Translators: {description} is a setting's description, a whole sentence.
-    return _("Managed by your organisation. {description}").format(description=description)
 
 
 # --- command line -----------------------------------------------------------------------------
@@ -2070,3 +2054,660 @@ def already_running() -> str:
 def already_running_no_answer() -> str:
     return _("Intranet Companion is already running but did not answer; it may be starting "
              "or closing. Try again in a moment.")
+
+
+# --- settings dialog: labels, choices, checks ---------------------------------------------
+
+
+def settings_address_label() -> str:
+    # Translators: a label in the settings window; & marks its access key (Alt+letter):
+    # put it before a letter no other label there uses, or write "(&A)" after the label.
+    return pgettext("settings field", "Intranet &address")
+
+
+def settings_method_label() -> str:
+    # Translators: a label in the settings window; & marks its access key (Alt+letter):
+    # put it before a letter no other label there uses, or write "(&A)" after the label.
+    return pgettext("settings field", "Sign-in &method")
+
+
+def settings_interval_label() -> str:
+    # Translators: a label in the settings window; & marks its access key (Alt+letter):
+    # put it before a letter no other label there uses, or write "(&A)" after the label.
+    return pgettext("settings field", "Check &every (minutes)")
+
+
+def settings_language_label() -> str:
+    # Translators: a label in the settings window; & marks its access key (Alt+letter):
+    # put it before a letter no other label there uses, or write "(&A)" after the label.
+    return pgettext("settings field", "&Language")
+
+
+def settings_start_at_login_label() -> str:
+    # Translators: a check box; & marks its access key (Alt+letter).
+    return pgettext("settings field", "Start at log&in")
+
+
+def sign_in_method_oauth() -> str:
+    # Translators: a sign-in method: the intranet's own sign-in page, in the web browser.
+    return pgettext("sign-in method", "Company sign-in (browser)")
+
+
+def sign_in_method_microsoft() -> str:
+    return pgettext("sign-in method", "Microsoft account")
+
+
+def sign_in_method_google() -> str:
+    return pgettext("sign-in method", "Google account")
+
+
+def sign_in_method_token() -> str:
+    # Translators: a sign-in method: a token IT gives, pasted with "sign-in --token -".
+    return pgettext("sign-in method", "Access token")
+
+
+def language_of_the_desktop() -> str:
+    # Translators: the first choice of the Language list; the others are each language's
+    # own name, which is not translated.
+    return pgettext("language choice", "Same as the desktop")
+
+
+def settings_takes_effect() -> str:
+    return _("Saved changes take effect at once: a new address or sign-in method is checked "
+             "straight away, and the next check follows the new interval.")
+
+
+def settings_address_placeholder() -> str:
+    # Translators: an example address in an empty field; keep it an https address.
+    return _("https://your-intranet.example")
+
+
+def settings_address_needed() -> str:
+    return _("Enter your intranet's address, such as https://your-intranet.example.")
+
+
+def settings_set_by_it() -> str:
+    return _("Set by your IT department")
+
+
+def settings_set_by_it_tooltip(description: str) -> str:
+    # Translators: {description} is the setting's description, a whole sentence.
+    return _("Set by your IT department, so it cannot be changed here. {description}").format(
+        description=description)
+
+
+def settings_set_by_environment(variable: str) -> str:
+    # Translators: {variable} is an environment variable such as COMPANION_INTRANET_URL.
+    return _("For now {variable} in the environment sets this; what you save here is used "
+             "once it is no longer set.").format(variable=variable)
+
+
+def settings_set_by_command_line() -> str:
+    return _("For now the command line sets this; what you save here is used when "
+             "Intranet Companion starts without it.")
+
+
+# --- demo intranet's notice email ---------------------------------------------------------
+
+
+def email_greeting(name: str) -> str:
+    # Translators: the first line of the email about a broken account; {name} is the
+    # person's name, such as "Jane Doe".
+    return _("Hello {name},").format(name=name)
+
+
+def email_reconnect_hint() -> str:
+    # Translators: "My settings" and "External apps" are the intranet's menu and page.
+    return _("To reconnect, go to My settings > External apps in your intranet profile.")
+
+
+def email_link_label() -> str:
+    # Translators: the link in the email; "External apps" is the intranet's page of
+    # connected accounts.
+    return pgettext("email link", "Open External apps")
+
+
+# --- tray menu, status window and opening pages -------------------------------------------
+
+
+def menu_last_checked(moment: str) -> str:
+    # Translators: {moment} is a time such as "09:12", or a date and time such as
+    # "Dec 4, 9:12 AM" when the last check was not today.
+    return _("Last checked {moment}").format(moment=moment)
+
+
+def waiting_for_reconnect() -> str:
+    # Translators: under an account after the person pressed Reconnect, until the app
+    # sees it connected again (it checks every 30 seconds for up to 15 minutes).
+    return _("Waiting for you to reconnect…")
+
+
+def menu_help() -> str:
+    # Translators: opens the organisation's IT support page.
+    return pgettext("menu", "Help…")
+
+
+def menu_sign_out_ask() -> str:
+    # Translators: the menu entry that asks before signing out.
+    return pgettext("menu", "Sign out…")
+
+
+def status_help() -> str:
+    # Translators: opens the organisation's IT support page.
+    return pgettext("button", "Help…")
+
+
+def status_settings() -> str:
+    return pgettext("button", "Settings…")
+
+
+def status_sign_out() -> str:
+    return pgettext("button", "Sign out…")
+
+
+def status_about() -> str:
+    return pgettext("button", "About")
+
+
+def status_quit() -> str:
+    return pgettext("button", "Quit")
+
+
+def status_start_at_login() -> str:
+    return pgettext("checkbox", "Start at login")
+
+
+def status_start_at_login_fixed(why: str) -> str:
+    # Translators: {why} says why it cannot be changed, such as "not available here".
+    return pgettext("checkbox", "Start at login ({why})").format(why=why)
+
+
+def status_keeps_running() -> str:
+    return _("Closing this window keeps Intranet Companion checking in the background. "
+             "Start Intranet Companion again to bring this window back.")
+
+
+def status_row_name(row: str, waiting: str) -> str:
+    # Translators: what a screen reader says for an account's line while the app waits
+    # for it to be reconnected; {row} is e.g. "Dropbox: disconnected", {waiting} is
+    # "Waiting for you to reconnect…".
+    return _("{row}. {waiting}").format(row=row, waiting=waiting)
+
+
+def sign_out_question_title() -> str:
+    return pgettext("window title", "Sign out of the intranet?")
+
+
+def sign_out_question() -> str:
+    return _("Sign out of the intranet?")
+
+
+def sign_out_question_detail() -> str:
+    return _("Intranet Companion will sign out on this computer and forget your sign-in. "
+             "It cannot check your accounts until you sign in again. The accounts you "
+             "connected on the intranet stay as they are.")
+
+
+def sign_out_confirm() -> str:
+    return pgettext("button", "Sign out")
+
+
+def no_browser_title() -> str:
+    return pgettext("window title", "Intranet Companion — Open this page")
+
+
+def no_browser_text() -> str:
+    return _("No web browser opened. Open this address in your browser:")
+
+
+def no_browser_copy() -> str:
+    return pgettext("button", "Copy")
+
+
+def no_browser_copied() -> str:
+    # Translators: the Copy button's text once the address is on the clipboard.
+    return pgettext("button", "Copied")
+
+
+def no_browser_copy_name() -> str:
+    return pgettext("accessible name", "Copy the address")
+
+
+def no_browser_address_name() -> str:
+    return pgettext("accessible name", "Page address")
+
+
+# --- command line: -v, help texts, diagnose and its JSON ---
+
+
+def cli_help_verbose() -> str:
+    return _("more detail (DEBUG) on standard error and in the log")
+
+
+def cli_description_check() -> str:
+    return _("Check the intranet once, without a window, and print which integrations need "
+             "you. Scripts use --json.")
+
+
+def cli_description_demo_server() -> str:
+    return _("Run the built-in demo intranet alone on 127.0.0.1; it prints its address and "
+             "bearer token and serves until interrupted.")
+
+
+def cli_description_diagnose() -> str:
+    return _("Show where every setting came from, the password store, the credential and "
+             "whether the intranet answers; exit non-zero when something is broken.")
+
+
+def cli_description_sign_in() -> str:
+    return _("Sign in to the intranet in the system browser (or with a token read from "
+             "standard input) and keep the sign-in in the password store.")
+
+
+def cli_description_sign_out() -> str:
+    return _("Sign out: revoke the sign-in where the intranet allows it and forget every "
+             "token the companion kept for this user.")
+
+
+def cli_help_diagnose_json() -> str:
+    return _("print the diagnosis as one JSON object, in English")
+
+
+def cli_environment_heading() -> str:
+    return _("environment:")
+
+
+def cli_env_intranet_url() -> str:
+    return _("the intranet origin (below policy, above user settings)")
+
+
+def cli_env_token() -> str:
+    return _("an access token to use instead of the keyring (scripts, CI)")
+
+
+def cli_env_policy_file() -> str:
+    return _("read IT policy from this JSON file instead of the platform's place")
+
+
+def cli_env_xdg() -> str:
+    return _("on Linux, where settings, state and cache live")
+
+
+def cli_check_exit_heading() -> str:
+    # Translators: `check` is a command's name; keep it.
+    return _("exit status of check:")
+
+
+def cli_check_exit_0() -> str:
+    return _("checked; nothing needs the user")
+
+
+def cli_check_exit_1() -> str:
+    return _("checked; at least one integration is disconnected or expiring")
+
+
+def cli_exit_usage() -> str:
+    return _("usage error (bad arguments)")
+
+
+def cli_check_exit_3() -> str:
+    return _("could not check: network, TLS, timeout, server error, rate limited, "
+             "malformed answer")
+
+
+def cli_check_exit_4() -> str:
+    return _("sign-in needed: no credential, or the intranet rejected it (401)")
+
+
+def cli_exit_configuration() -> str:
+    return _("configuration error: no intranet URL, a URL that is not allowed, "
+             "unreadable policy")
+
+
+def cli_diagnose_exit_heading() -> str:
+    # Translators: `diagnose` is a command's name; keep it.
+    return _("exit status of diagnose:")
+
+
+def cli_diagnose_exit_0() -> str:
+    return _("nothing found broken")
+
+
+def cli_diagnose_exit_3() -> str:
+    return _("the intranet cannot be reached or does not answer properly")
+
+
+def cli_diagnose_exit_4() -> str:
+    return _("no usable credential: no password store, no sign-in, or the intranet "
+             "rejected it")
+
+
+def cli_verbose_everywhere() -> str:
+    # Translators: -v and --verbose are options; keep them.
+    return _("Every command also takes -v / --verbose.")
+
+
+def store_gnome_keyring() -> str:
+    return pgettext("password store", "GNOME Keyring")
+
+
+def store_keepassxc() -> str:
+    return pgettext("password store", "KeePassXC")
+
+
+def store_insecure_file() -> str:
+    return pgettext("password store", "plain file (not secure)")
+
+
+def store_via_secret_service(store: str) -> str:
+    # Translators: {store} is a password store such as "GNOME Keyring"; Secret Service is
+    # the name of the desktop standard it is reached through.
+    return pgettext("password store", "{store} (Secret Service)").format(store=store)
+
+
+def diagnose_keyring_best(store: str) -> str:
+    # Translators: {store} is a password store such as "GNOME Keyring".
+    return _("{store}, the best one available here").format(store=store)
+
+
+def diagnose_keyring_remembered(store: str) -> str:
+    return _("{store}, remembered from the first sign-in").format(store=store)
+
+
+def diagnose_keyring_chosen_by(store: str, variable: str) -> str:
+    # Translators: {variable} is the setting that chose it (PYTHON_KEYRING_BACKEND).
+    return _("{store}, chosen by {variable}").format(store=store, variable=variable)
+
+
+def diagnose_keyring_chosen_by_insecure(store: str, variable: str) -> str:
+    return _("{store}, NOT SECURE (plain text), chosen by {variable}").format(
+        store=store, variable=variable)
+
+
+def diagnose_credential_missing() -> str:
+    return _("Credential: none, sign-in needed")
+
+
+def diagnose_reachable_without_sign_in(status: int) -> str:
+    # Translators: {status} is an HTTP status number such as 401.
+    return _("reachable (HTTP {status} without a sign-in)").format(status=status)
+
+
+def diagnose_problems() -> str:
+    return _("Problems:")
+
+
+def diagnose_nothing_broken() -> str:
+    return _("Nothing found broken.")
+
+
+def diagnose_keyring_not_needed(message: str) -> str:
+    # Translators: {message} is a whole sentence on what is wrong with the password store.
+    return _("The password store is not used while COMPANION_TOKEN is set, but signing "
+             "in needs one: {message}").format(message=message)
+
+
+# --- start-up without a display, the demo's sandbox --------------------------------------
+
+
+def no_graphical_session(variables: str) -> str:
+    # Translators: {variables} names environment variables, e.g. "DISPLAY, WAYLAND_DISPLAY".
+    # Keep `intranet-companion check` as it is: it is a command.
+    return _("The tray app needs a graphical session and finds none (not set: {variables}); "
+             "`intranet-companion check` works without a desktop.").format(variables=variables)
+
+
+def x_display_unreachable(display: str) -> str:
+    # Translators: {display} is an X display name such as ":0" or "localhost:10.0".
+    return _("The tray app cannot open the X display {display}: no X server answers there; "
+             "`intranet-companion check` works without a desktop.").format(display=display)
+
+
+def wayland_display_unreachable(display: str) -> str:
+    # Translators: {display} is a Wayland display name such as "wayland-0".
+    return _("The tray app cannot reach the Wayland display {display}: no compositor answers "
+             "there; `intranet-companion check` works without a desktop.").format(
+                 display=display)
+
+
+def xcb_cursor_missing(library: str) -> str:
+    # Translators: {library} is a file name such as "libxcb-cursor.so.0"; the package
+    # names are those of Linux distributions and stay as they are.
+    return _("The tray app cannot use the X display because the library {library} is not "
+             "installed (package libxcb-cursor0 on Debian and Ubuntu, xcb-util-cursor on "
+             "Fedora); `intranet-companion check` works without a desktop.").format(
+                 library=library)
+
+
+def qt_display_failed() -> str:
+    return _("The tray app could not open the graphical session (Qt's lines above say why); "
+             "`intranet-companion check` works without a desktop.")
+
+
+def demo_beside_running_tray() -> str:
+    return _("Quit Intranet Companion before starting the demo: both would answer the same "
+             "launches.")
+
+
+# --- native reconnect (core/native, `reconnect`) ---------------------------------------------
+
+
+def warning_native_connect_ignored(integration_id: str, problem: str) -> str:
+    # Translators: native_connect is a field's name; {problem} a phrase such as
+    # "'client_id' is missing or not a string".
+    return _("native_connect of '{integration_id}' ignored: {problem}").format(
+        integration_id=integration_id, problem=problem)
+
+
+def warning_native_connect_off_origin(integration_id: str) -> str:
+    # Translators: native_connect and grant_url are field names.
+    return _("native_connect of '{integration_id}' ignored: its grant_url is not on the "
+             "intranet's origin; Reconnect opens the reconnect page instead").format(
+        integration_id=integration_id)
+
+
+def native_connect_scopes_invalid(max_scopes: int) -> str:
+    # Translators: 'scopes' is a field's name.
+    return _("'scopes' is not a list of at most {count} non-empty strings").format(
+        count=max_scopes)
+
+
+def native_connect_authority_invalid() -> str:
+    # Translators: 'authority' is a field's name.
+    return _("'authority' is not an https address with the tenant in its path")
+
+
+def cli_help_reconnect() -> str:
+    return _("reconnect one integration, then wait until it works again")
+
+
+def cli_description_reconnect() -> str:
+    return _("Reconnect one integration, as the tray's Reconnect does: the vendor's own "
+             "sign-in where the intranet offers it, else the integration's reconnect page "
+             "in the browser; then check again until it is connected. Exit status: 0 "
+             "connected again, 1 not connected (in time), 2 unknown integration, 3, 4 or 5 "
+             "as for check.")
+
+
+def cli_help_reconnect_id() -> str:
+    # Translators: `check --json` is a command; keep it.
+    return _("the integration's id, as `check --json` lists it")
+
+
+def cli_help_reconnect_no_wait() -> str:
+    return _("do not wait until the integration is connected again")
+
+
+def reconnect_unknown_integration(integration_id: str) -> str:
+    # Translators: `check` is a command; keep it.
+    return _("There is no integration '{integration_id}'. Run `check` to see your "
+             "integrations.").format(integration_id=integration_id)
+
+
+def reconnect_on_page(name: str) -> str:
+    return _("Reconnect {name} on the intranet's page in your browser.").format(name=name)
+
+
+def native_sign_in_in_browser(name: str, account: str) -> str:
+    """`account` is the one the intranet expects, or "" when it expects none."""
+    if account:
+        return _("Sign in to {name} as {account} in your browser.").format(
+            name=name, account=account)
+    return _("Sign in to {name} in your browser.").format(name=name)
+
+
+def native_confirm_account(name: str, account: str) -> str:
+    # Translators: a question on the terminal; y and N stand for the answers
+    # native_yes_answers() accepts (the capital one is what Enter means).
+    return _("You signed in to {name} as {account}. Connect this account to the "
+             "intranet? [y/N] ").format(name=name, account=account)
+
+
+def native_yes_answers() -> str:
+    # Translators: the answers that mean yes to the question above, separated by
+    # commas, lower case; keep y and yes as well as your language's own.
+    return _("y,yes")
+
+
+def native_not_confirmed() -> str:
+    return _("Nothing was handed over to the intranet.")
+
+
+def native_cannot_confirm(name: str) -> str:
+    return _("The intranet did not say which {name} account to use, and it cannot be "
+             "confirmed here.").format(name=name)
+
+
+def native_wrong_account(name: str, signed_in: str, expected: str) -> str:
+    return _("You signed in to {name} as {signed_in}, but the intranet expects "
+             "{expected}. Nothing was handed over. Try again and sign in as "
+             "{expected}.").format(name=name, signed_in=signed_in, expected=expected)
+
+
+def native_intranet_wants_other_account(name: str, message: str, expected: str) -> str:
+    """`message` is the intranet's own words (plain text) or ""; `expected` the account
+    it expects or ""."""
+    sentence = _("The intranet did not take this {name} account.").format(name=name)
+    if message:
+        # Translators: {sentence} is the sentence above, {message} the intranet's words.
+        sentence = _("{sentence} It says: {message}").format(sentence=sentence,
+                                                              message=message)
+    if expected:
+        return _("{sentence} Try again and sign in as {expected}.").format(
+            sentence=sentence, expected=expected)
+    return _("{sentence} Try again with another account.").format(sentence=sentence)
+
+
+def native_handed_over(name: str) -> str:
+    return _("The intranet has the new {name} sign-in; checking it now.").format(name=name)
+
+
+def native_grant_unusable(name: str, message: str) -> str:
+    """`message` is the intranet's own words (plain text), or ""."""
+    if message:
+        return _("The intranet could not use the new {name} sign-in. It says: "
+                 "{message}").format(name=name, message=message)
+    return _("The intranet could not use the new {name} sign-in.").format(name=name)
+
+
+def native_not_offered(name: str) -> str:
+    return _("The intranet no longer offers signing in to {name} from here.").format(
+        name=name)
+
+
+def native_opening_page_instead() -> str:
+    return _("Opening the integration's reconnect page instead.")
+
+
+def native_not_approved(name: str) -> str:
+    return _("The sign-in to {name} was not approved.").format(name=name)
+
+
+def native_vendor_refused(name: str, error: str) -> str:
+    # Translators: {error} is an OAuth error code such as "server_error".
+    return _("{name} did not complete the sign-in ({error}).").format(name=name, error=error)
+
+
+def native_vendor_setup_refused(name: str, error: str) -> str:
+    # Translators: {error} is an OAuth error code such as "invalid_client".
+    return _with_support(_("{name} refused the intranet's registration for this sign-in "
+                           "({error}).").format(name=name, error=error))
+
+
+def native_authority_refused(name: str) -> str:
+    return _with_support(_("The sign-in address the intranet gave for {name} is not one "
+                           "Microsoft's sign-in can use.").format(name=name))
+
+
+def native_answer_not_ours(name: str) -> str:
+    return _("The answer from the {name} sign-in could not be used. Try again.").format(
+        name=name)
+
+
+def native_no_access(name: str) -> str:
+    return _("{name} gave no access after the sign-in. Try again.").format(name=name)
+
+
+def native_no_refresh_token(name: str) -> str:
+    return _("{name} gave no lasting access (no refresh token), so nothing was handed "
+             "over.").format(name=name)
+
+
+def native_no_account(name: str) -> str:
+    return _("{name} did not say which account signed in, so nothing was handed "
+             "over.").format(name=name)
+
+
+def reconnect_watching(name: str, interval_seconds: int, minutes: int) -> str:
+    return ngettext(
+        "Waiting until {name} is connected again (checking every {seconds} s for up to "
+        "{count} minute)…",
+        "Waiting until {name} is connected again (checking every {seconds} s for up to "
+        "{count} minutes)…", minutes).format(name=name, seconds=interval_seconds,
+                                             count=minutes)
+
+
+def reconnect_still_not_connected(name: str, minutes: int) -> str:
+    return ngettext("{name} is still not connected after {count} minute.",
+                    "{name} is still not connected after {count} minutes.",
+                    minutes).format(name=name, count=minutes)
+
+
+# --- tray: native reconnect (ui/native_reconnect.py) ---
+
+
+def reconnect_window_title(name: str) -> str:
+    # Translators: the title of the window shown while the vendor's own sign-in runs.
+    return _("Reconnect {name}").format(name=name)
+
+
+def reconnect_window_heading(name: str) -> str:
+    return _("Reconnecting {name} through its own sign-in page").format(name=name)
+
+
+def reconnect_confirm_title(name: str) -> str:
+    return _("Connect this {name} account?").format(name=name)
+
+
+def reconnect_confirm_text(name: str, account: str) -> str:
+    return _("You signed in to {name} as {account}. Connect this account to the "
+             "intranet?").format(name=name, account=account)
+
+
+def reconnect_confirm_button() -> str:
+    # Translators: a button: hand the account just signed in over to the intranet.
+    return pgettext("button", "Connect")
+
+
+def reconnect_try_again() -> str:
+    # Translators: a button after the wrong account was signed in.
+    return pgettext("button", "Try again")
+
+
+def reconnect_open_page() -> str:
+    # Translators: a button: open the intranet's page to reconnect the integration.
+    return pgettext("button", "Open the reconnect page")
+
+
+def reconnect_not_done_title(name: str) -> str:
+    return _("{name} is not reconnected yet").format(name=name)
