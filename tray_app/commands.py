@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import webbrowser
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tray_app.core import dates, messages, paths
 from tray_app.core.auth import Account
 from tray_app.core.check import Checker
 from tray_app.core.config import Config, load_or_problem, save_user_setting
-from tray_app.core.diagnosis import Diagnosis, Reach, diagnosis_to_json
-from tray_app.core.diagnosis import diagnose as run_diagnosis
 from tray_app.core.errors import CompanionError, ConfigError
-from tray_app.core.keyring_names import describe as describe_store
-from tray_app.core.keyring_names import name_store
 from tray_app.core.logs import log_start, register_secret, setup_logging
 from tray_app.core.report import CheckReport, report_to_json
 from tray_app.core.speech import speak_as_configured
@@ -24,6 +19,9 @@ from tray_app.core.state import StateStore
 from tray_app.core.tokens import TOKEN_ENV
 from tray_app.core.wording import state_phrase
 from tray_app.terminal import USAGE_ERROR, print_json, say
+
+if TYPE_CHECKING:  # diagnose's and sign-in's own modules load when those commands run
+    from tray_app.core.diagnosis import Diagnosis, Reach
 
 
 def _flags(args: argparse.Namespace) -> dict[str, Any]:
@@ -107,6 +105,9 @@ def _source_words(source: str) -> str:
 
 
 def diagnose(args: argparse.Namespace) -> int:
+    from tray_app.core.diagnosis import diagnose as run_diagnosis
+    from tray_app.core.diagnosis import diagnosis_to_json
+
     found = run_diagnosis(_load(args))
     if args.json:
         print_json(diagnosis_to_json(found))
@@ -145,6 +146,8 @@ def _print_diagnosis(found: Diagnosis) -> None:
 def _store_words(found: Diagnosis) -> str:
     store = found.store
     if store.name is not None:
+        from tray_app.core.keyring_names import describe as describe_store
+
         return describe_store(store.name)
     return store.error.message if store.error is not None else ""
 
@@ -168,6 +171,8 @@ def _verdict(reach: Reach) -> str:
 def _open_browser(url: str) -> bool:
     # The authorization URL holds no token, so it may be shown.
     say(messages.browser_fallback(url))
+    import webbrowser  # 6 ms: only for the commands that open pages
+
     return webbrowser.open(url)  # honours $BROWSER
 
 
@@ -205,6 +210,9 @@ def sign_in(args: argparse.Namespace) -> int:
     except CompanionError as problem:
         say(problem.message, error=True)
         return problem.exit_code
+    from tray_app.core.keyring_names import describe as describe_store
+    from tray_app.core.keyring_names import name_store
+
     say(messages.signed_in_kept_in(sentence, describe_store(name_store(account.secrets()))))
     return 0
 
