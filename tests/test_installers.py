@@ -619,10 +619,12 @@ def test_installed_deb_finds_its_keyring_backend(installed: Path, tmp_path: Path
     """The PyInstaller pitfall: keyring's backends and entry points must be in the bundle."""
     require_tools("dbus-run-session", "gnome-keyring-daemon")
     script = ("echo unlock | gnome-keyring-daemon --unlock --components=secrets >/dev/null; "
-              f"{installed} diagnose")
+              f"{installed} diagnose --json")
     done = subprocess.run(["dbus-run-session", "--", "sh", "-c", script], capture_output=True,
                           text=True, env=isolated_env(tmp_path), timeout=120, check=False)
-    assert "keyring.backends.SecretService.Keyring" in done.stdout, done.stdout + done.stderr
+    keyring = json.loads(done.stdout)["keyring"]
+    assert keyring["id"] == "keyring.backends.SecretService.Keyring", done.stdout + done.stderr
+    assert keyring["name"] == "GNOME Keyring" and keyring["available"], keyring
 
 
 def test_purge_leaves_nothing_behind(built: Built, dpkg_turn: None) -> None:
