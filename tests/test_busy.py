@@ -184,11 +184,22 @@ def test_without_xprop_or_gsettings_nothing_is_run() -> None:
     assert tools.asked == []
 
 
+GNOME = {"XDG_CURRENT_DESKTOP": "ubuntu:GNOME"}
+
+
 def test_gnome_do_not_disturb(tools_exist: None) -> None:
     command = ("gsettings", "get", "org.gnome.desktop.notifications", "show-banners")
-    assert busy.gnome_show_banners({}, Tools({command: "false\n"})) is False
-    assert busy.gnome_show_banners({}, Tools({command: "true\n"})) is True
-    assert busy.gnome_show_banners({}, Tools({command: None})) is None  # no such schema
+    assert busy.gnome_show_banners(GNOME, Tools({command: "false\n"})) is False
+    assert busy.gnome_show_banners(GNOME, Tools({command: "true\n"})) is True
+    assert busy.gnome_show_banners(GNOME, Tools({command: None})) is None  # no such schema
+
+
+@pytest.mark.parametrize("desktop", ["", "KDE", "XFCE", "X-Cinnamon", "sway"])
+def test_gnome_is_asked_only_on_gnome(tools_exist: None, desktop: str) -> None:
+    command = ("gsettings", "get", "org.gnome.desktop.notifications", "show-banners")
+    tools = Tools({command: "false\n"})
+    assert busy.gnome_show_banners({"XDG_CURRENT_DESKTOP": desktop}, tools) is None
+    assert tools.asked == []
 
 
 def test_run_tool_answers_none_on_failure_timeout_or_absence() -> None:

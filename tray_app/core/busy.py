@@ -157,10 +157,18 @@ def _has(tool: str, environ: Mapping[str, str]) -> bool:
     return shutil.which(tool, path=environ.get("PATH", os.defpath)) is not None
 
 
+def on_gnome(environ: Mapping[str, str]) -> bool:
+    """GNOME Shell shows the notifications (XDG_CURRENT_DESKTOP such as "GNOME" or
+    "ubuntu:GNOME"); elsewhere its show-banners switch says nothing, so it is not asked
+    (a gsettings process less beside the tray's start)."""
+    desktops = environ.get("XDG_CURRENT_DESKTOP", "").lower().split(":")
+    return any(name.startswith("gnome") for name in desktops)
+
+
 def gnome_show_banners(environ: Mapping[str, str], run: Run | None = None) -> bool | None:
-    """GNOME's do-not-disturb switch (False: on); None where gsettings or the schema is
-    missing."""
-    if not _has("gsettings", environ):
+    """GNOME's do-not-disturb switch (False: on); None off GNOME, or where gsettings or
+    the schema is missing."""
+    if not on_gnome(environ) or not _has("gsettings", environ):
         return None
     run = run or _runner(environ)
     return parse_bool(run(["gsettings", "get", GNOME_SCHEMA, "show-banners"]))
