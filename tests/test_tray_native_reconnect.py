@@ -158,3 +158,16 @@ def test_a_refusal_at_the_vendor_offers_the_reconnect_page(
         assert controller.session.watching()  # waiting for the page's reconnection
     assert dropbox.issued == set()
     controller.shutdown()
+
+
+def test_the_tray_side_loads_no_vendor_library_nor_tls() -> None:
+    """The flows run in the worker: the tray's module for them imports none of it."""
+    import subprocess
+
+    program = ("import sys; import tray_app.ui.native_reconnect; print(sorted(m for m in "
+               "sys.modules if m.split('.')[0] in ('ssl', '_ssl', 'msal', 'google', "
+               "'google_auth_oauthlib', 'dropbox', 'requests', 'keyring')))")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          timeout=60, check=True, cwd=TESTS.parent,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.stdout.strip() == "[]", done.stdout
