@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 import requests
 from aiosmtpd.controller import Controller
+from fake_clock import FakeClock
 
 from tests.fakeserver import unused_port
 from tray_app.core import messages
@@ -32,14 +33,6 @@ from tray_app.demo.mail import SmtpAddressError, parse_smtp_address
 REPO = Path(__file__).resolve().parents[1]
 START = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 APPS_PATH = "/profile/settings/external-apps"
-
-
-class FakeClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 class Mailbox:

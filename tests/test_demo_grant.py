@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import requests
+from fake_clock import FakeClock
 
 from tests.contract import assert_valid
 from tray_app.demo import DemoIntranet, ScenarioError
@@ -39,14 +40,6 @@ SCENARIO: dict[str, Any] = {
          "disconnected_days_ago": 2},
     ],
 }
-
-
-class FakeClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

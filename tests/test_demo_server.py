@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import requests
+from fake_clock import FakeClock
 
 from tests.contract import assert_valid
 from tray_app.core.timeutil import format_utc, parse_http_date
@@ -28,14 +29,6 @@ START = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 LIST_PATH = "/api/v1/me/integrations"
 ACK_PATH = "/api/v1/me/notices/ack"
 APPS_PATH = "/profile/settings/external-apps"
-
-
-class FakeClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
