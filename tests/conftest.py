@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,3 +26,22 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.setenv(var, str(home / sub))
     monkeypatch.setenv("COMPANION_POLICY_FILE", str(tmp_path / "no-policy.json"))
     return home
+
+
+@pytest.fixture
+def app_log(isolated_home: Path) -> Iterator[Path]:
+    """The app's own log file, at DEBUG, so that the libraries' chatter lands in it too;
+    the root logger is put back afterwards."""
+    from tray_app.core import paths
+    from tray_app.core.logs import setup_logging
+
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    setup_logging("DEBUG", stderr_level="CRITICAL")
+    yield paths.log_file()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+        handler.close()
+    for handler in saved_handlers:
+        root.addHandler(handler)
+    root.setLevel(saved_level)

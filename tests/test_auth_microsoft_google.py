@@ -8,11 +8,9 @@ searching every file under the isolated home, the log included, for the tokens.
 from __future__ import annotations
 
 import json
-import logging
 import re
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -33,7 +31,6 @@ from oidc_harness import (
     oidc_provider_fixture,  # noqa: F401 - provides the oidc_provider fixture
 )
 
-from tray_app.core import paths
 from tray_app.core.auth import method_for
 from tray_app.core.auth.google import SECRET_NAME as GOOGLE_SECRET
 from tray_app.core.auth.google import GoogleSignIn
@@ -41,7 +38,6 @@ from tray_app.core.auth.microsoft import SECRET_NAME as MICROSOFT_SECRET
 from tray_app.core.auth.microsoft import MicrosoftSignIn
 from tray_app.core.config import Config, load_config
 from tray_app.core.errors import CompanionError, ConfigError, ErrorKind, SignInNeeded
-from tray_app.core.logs import setup_logging
 from tray_app.core.policy import RawPolicy
 from tray_app.core.secrets import SecretStore
 
@@ -92,21 +88,6 @@ def backend() -> WindowsSizedBackend:
 @pytest.fixture
 def store(backend: WindowsSizedBackend) -> SecretStore:
     return SecretStore(backend, "test store")
-
-
-@pytest.fixture
-def app_log(isolated_home: Path) -> Iterator[Path]:
-    """The app's own log file, at DEBUG, so that the libraries' chatter lands in it too."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = list(root.handlers), root.level
-    setup_logging("DEBUG", stderr_level="CRITICAL")
-    yield paths.log_file()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-        handler.close()
-    for handler in saved_handlers:
-        root.addHandler(handler)
-    root.setLevel(saved_level)
 
 
 def signed_in(method: MicrosoftSignIn | GoogleSignIn, provider: OidcProvider, *,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -38,11 +37,9 @@ from oidc_harness import (
     oidc_provider_fixture,  # noqa: F401 - provides the oidc_provider fixture
 )
 
-from tray_app.core import paths
 from tray_app.core.check import Checker
 from tray_app.core.classify import IntegrationView, State
 from tray_app.core.config import load_config
-from tray_app.core.logs import setup_logging
 from tray_app.core.model import (
     NativeConnect,
     answer_to_json,
@@ -77,21 +74,6 @@ def provider(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) ->
 def intranet_server() -> Iterator[FakeServer]:
     with FakeServer() as server:
         yield server
-
-
-@pytest.fixture
-def app_log(isolated_home: Path) -> Iterator[Path]:
-    """The app's log file at DEBUG, so the libraries' chatter lands in it too."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = list(root.handlers), root.level
-    setup_logging("DEBUG", stderr_level="CRITICAL")
-    yield paths.log_file()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-        handler.close()
-    for handler in saved_handlers:
-        root.addHandler(handler)
-    root.setLevel(saved_level)
 
 
 @pytest.fixture

@@ -24,10 +24,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +33,7 @@ from PySide6.QtWidgets import (
 from tray_app.core import messages
 from tray_app.ui.background import BackgroundTask
 from tray_app.ui.icons import app_icon
-from tray_app.ui.popup import plain_label
+from tray_app.ui.popup import app_logo, plain_label
 
 log = logging.getLogger(__name__)
 
@@ -154,9 +152,7 @@ class AddressWindow(QDialog):
         self._layout()
 
     def _layout(self) -> None:
-        logo = QLabel()
-        size = self.style().pixelMetric(QStyle.PixelMetric.PM_MessageBoxIconSize, None, self)
-        logo.setPixmap(app_icon().pixmap(size, size))
+        logo = app_logo(self)
         address_row = QHBoxLayout()
         address_row.addWidget(self.address, 1)
         address_row.addWidget(self.copy)

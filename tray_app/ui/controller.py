@@ -399,10 +399,11 @@ class Controller(QObject):
             self._native_reconnect = native
         return self._native_reconnect
 
-    def _watch_native(self, integration_id: str, name: str) -> None:
-        """The grant was handed over (or the worker opened the page): check at once."""
+    def _watch_native(self, integration_id: str, name: str, check_now: bool) -> None:
+        """Watch until connected; at once a check when the grant was handed over."""
         self._watch(integration_id, name)
-        self.request_check()
+        if check_now:
+            self.request_check()
 
     def _watch(self, integration_id: str, name: str) -> None:
         self.session.watch(integration_id, name, self.config.get("reconnect_watch_minutes"))

@@ -29,11 +29,12 @@ FAILED = "failed"
 
 
 class NativeReconnect(QObject):
-    """One vendor sign-in at a time. `watch_requested(id, name)`: the grant was handed
-    over (check now) or the worker opened the reconnect page; `page_requested(id, url,
+    """One vendor sign-in at a time. `watch_requested(id, name, check_now)`: the grant
+    was handed over (check now) or the worker opened the reconnect page (the person has
+    yet to reconnect there); `page_requested(id, url,
     name)`: the person chose the reconnect page after a failure; `told(sentence, warning)`."""
 
-    watch_requested = Signal(str, str)
+    watch_requested = Signal(str, str, bool)
     page_requested = Signal(str, str, str)
     told = Signal(str, bool)
 
@@ -136,7 +137,7 @@ class NativeReconnect(QObject):
             page = final["reconnect_url"] or page
         if outcome in (HANDED_OVER, PAGE_OPENED):
             self.told.emit(sentence, False)
-            self.watch_requested.emit(integration_id, name)
+            self.watch_requested.emit(integration_id, name, outcome == HANDED_OVER)
         elif outcome == WRONG_ACCOUNT:
             self._offer(sentence, messages.reconnect_try_again(),
                         lambda: self.start(integration_id, name, page))

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from tray_app.core import messages
 from tray_app.core.classify import Notice, NoticeKind
 from tray_app.core.summary import Overall
-from tray_app.ui.icons import state_icon
+from tray_app.ui.icons import app_icon, state_icon
 
 MOST_OF_SCREEN = 0.9  # the popup's largest share of the screen's available width/height
 PREFERRED_MIN_WIDTH = 460
@@ -56,6 +56,14 @@ def plain_label(text: str, *, wrap: bool = True) -> QLabel:
     label.setWordWrap(wrap)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def app_logo(owner: QWidget) -> QLabel:
+    """The app's icon at the style's message-box size, for a window's top left."""
+    logo = QLabel()
+    size = owner.style().pixelMetric(QStyle.PixelMetric.PM_MessageBoxIconSize, None, owner)
+    logo.setPixmap(app_icon().pixmap(size, size))
+    return logo
 
 
 class FlowLayout(QLayout):

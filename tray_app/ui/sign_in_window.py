@@ -17,19 +17,17 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSizePolicy,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from tray_app.core import messages
 from tray_app.ui.icons import app_icon
-from tray_app.ui.popup import bold, plain_label
+from tray_app.ui.popup import app_logo, bold, plain_label
 
 # Its words are in core/messages.py ("sign-in window"), accessible names included: what
 # assistive technology says for the parts whose text alone would not tell it.
@@ -103,9 +101,7 @@ class SignInWindow(QDialog):
         self._reset()
 
     def _layout(self) -> None:
-        logo = QLabel()
-        size = self.style().pixelMetric(QStyle.PixelMetric.PM_MessageBoxIconSize, None, self)
-        logo.setPixmap(app_icon().pixmap(size, size))
+        logo = app_logo(self)
         copy_row = QHBoxLayout()
         copy_row.addStretch(1)
         copy_row.addWidget(self.copy_address)
