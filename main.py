@@ -2,7 +2,7 @@
 
 import sys
 
-from tray_app.cli import main
+from tray_app.launch import launch
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(launch())

@@ -3,6 +3,6 @@ this way when it is not frozen)."""
 
 import sys
 
-from tray_app.cli import main
+from tray_app.launch import launch
 
-sys.exit(main())
+sys.exit(launch())

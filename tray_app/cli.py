@@ -14,15 +14,13 @@ import textwrap
 from collections.abc import Callable, Sequence
 
 from tray_app import __version__
+from tray_app.arguments import AUTOSTART_FLAG, INTRANET_URL_FLAG, VERBOSE_FLAGS
 from tray_app.core import messages
+from tray_app.core.prestart import WORKER_COMMAND
 
-WORKER_COMMAND = "worker"
 DEMO_SERVER_COMMAND = "demo-server"
 RECONNECT_COMMAND = "reconnect"
 RECONNECT_ID, NO_WAIT_FLAG = "id", "--no-wait"
-# Typed by people, never translated (kept out of the calls messages.py's test reads).
-VERBOSE_FLAGS = ("-v", "--verbose")
-INTRANET_URL_FLAG = "--intranet-url"
 _HELP_INDENT = 2
 _HELP_COLUMN = 26
 _HELP_WIDTH = 79
@@ -173,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(INTRANET_URL_FLAG, metavar="URL", help=messages.cli_help_intranet_url())
     parser.add_argument("--demo", action="store_true", help=messages.cli_help_demo())
-    parser.add_argument("--autostart", action="store_true", help=messages.cli_help_autostart())
+    parser.add_argument(AUTOSTART_FLAG, action="store_true", help=messages.cli_help_autostart())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in SUBCOMMANDS:
         add(commands)
@@ -213,20 +211,6 @@ def _run_demo_server(demo_args: list[str], verbose: bool) -> int:
     return run(demo_args)
 
 
-def _starts_the_tray(args_list: Sequence[str]) -> bool:
-    """Whether these arguments start the tray itself, read without argparse (it is not
-    loaded yet): only the tray's own options, and not the demo (its own intranet)."""
-    tokens = iter(args_list)
-    for token in tokens:
-        if token == "--intranet-url":
-            if next(tokens, None) is None:
-                return False
-        elif not (token.startswith("--intranet-url=") or token in ("--autostart",
-                                                                   *VERBOSE_FLAGS)):
-            return False
-    return True
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     demo_args = _demo_server_args(args_list)
@@ -236,14 +220,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tray_app.core.worker import serve
 
         return serve(sys.stdin.buffer, sys.stdout.buffer)
-    if _starts_the_tray(args_list):
-        from tray_app.core.worker_client import prestart_worker
-
-        if any(arg in VERBOSE_FLAGS for arg in args_list):  # before its worker starts
-            from tray_app.core.logs import set_verbose
-
-            set_verbose()
-        prestart_worker()  # the first check's worker loads while the tray does
     _choose_language(args_list)
     args = build_parser().parse_args(args_list)
     if args.verbose:

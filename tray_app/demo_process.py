@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tray_app.core import messages, paths
+from tray_app.core.prestart import own_command
 from tray_app.core.tokens import TOKEN_ENV
-from tray_app.core.worker_client import own_command
 
 SANDBOX_KEYRING = "tray_app.demo.sandbox_keyring.PlaintextSandboxKeyring"
 KEYRING_FILE_ENV = "DEMO_KEYRING_FILE"  # sandbox_keyring.FILE_ENV (importing it loads keyring)

@@ -17,11 +17,12 @@ from tray_app.core import busy, messages
 from tray_app.core.config import Config, load_or_problem
 from tray_app.core.instance import InstanceClaim
 from tray_app.core.logs import register_secret, setup_logging
+from tray_app.core.prestart import discard_prestarted
 from tray_app.core.schedule import first_check_delay
 from tray_app.core.speech import speak_as_configured
 from tray_app.core.state import StateStore
 from tray_app.core.timeutil import utc_now
-from tray_app.core.worker_client import WorkerJobs, discard_prestarted
+from tray_app.core.worker_client import WorkerJobs
 from tray_app.demo_process import DemoProcess
 
 if TYPE_CHECKING:

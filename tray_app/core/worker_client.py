@@ -10,12 +10,10 @@ Qt is even loaded.
 
 from __future__ import annotations
 
-import atexit
 import logging
 import os
 import queue
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -23,6 +21,7 @@ from typing import IO, Any
 
 from tray_app.core import messages
 from tray_app.core.errors import CompanionError, ErrorKind
+from tray_app.core.prestart import start_worker, stop_worker, take_prestarted, worker_command
 from tray_app.core.tokens import TOKEN_ENV
 from tray_app.core.worker_protocol import (
     FINAL_TYPES,
@@ -42,64 +41,11 @@ SHORT_JOB_SECONDS = 60.0  # sign-out, acknowledgements
 
 Relay = Callable[[dict[str, Any]], None]
 Job = Callable[[Relay], dict[str, Any]]
-_NO_WINDOW = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # Windows: no console flashes up
 
 
 class WorkerCancelled(CompanionError):
     def __init__(self) -> None:
         super().__init__(ErrorKind.AUTH, messages.cancelled(), title=messages.cancelled_title())
-
-
-def own_command() -> list[str]:
-    """This program again, to be given a command: the frozen executable, or
-    `python -m tray_app`."""
-    if getattr(sys, "frozen", False):
-        return [sys.executable]
-    return [sys.executable, "-m", "tray_app"]
-
-
-def worker_command() -> list[str]:
-    return [*own_command(), "worker"]
-
-
-class _Prestarted:
-    """The first check's worker, started as the tray's very first act (cli.py), so its
-    interpreter and imports run while the tray loads its own; it waits for its request."""
-
-    process: subprocess.Popen[bytes] | None = None
-    env: dict[str, str] = {}  # noqa: RUF012 -- one process-wide record, on purpose
-
-
-def prestart_worker() -> None:
-    """Start a worker for the first check now, with this process's environment. The
-    first `WorkerJobs.check(first=True)` adopts it; `discard_prestarted` (also at exit)
-    ends it unused: it reads no request and exits quietly."""
-    if _Prestarted.process is None:
-        try:
-            _Prestarted.env = dict(os.environ)
-            _Prestarted.process = _start(worker_command(), _Prestarted.env)
-        except CompanionError:
-            return  # the check will say so when it starts its own
-        atexit.register(discard_prestarted)
-
-
-def discard_prestarted() -> None:
-    process, _Prestarted.process = _Prestarted.process, None
-    if process is not None:
-        _stop(process)
-
-
-def _take_prestarted(command: Sequence[str] | None,
-                     env: Mapping[str, str] | None) -> subprocess.Popen[bytes] | None:
-    """The prestarted worker if it was started as this job would start one."""
-    process, _Prestarted.process = _Prestarted.process, None
-    if process is None:
-        return None
-    if list(command or worker_command()) != list(process.args) \
-            or dict(env or os.environ) != _Prestarted.env or process.poll() is not None:
-        _stop(process)
-        return None
-    return process
 
 
 def call_worker(
@@ -115,9 +61,9 @@ def call_worker(
 ) -> dict[str, Any]:
     """The worker's final message ("report" or "result"). CompanionError when it gave
     none in time; WorkerCancelled when `cancelled` was set first. With `prestarted`,
-    the worker started by `prestart_worker` is used when there is one. With `replies`,
+    the worker started by `prestart.prestart_worker` is used when there is one. With `replies`,
     its standard input stays open for the answers sent through it (a "confirm")."""
-    process = (_take_prestarted(command, env) if prestarted else None) \
+    process = (take_prestarted(command, env) if prestarted else None) \
         or _start(list(command or worker_command()), env)
     lines: queue.Queue[bytes | None] = queue.Queue()
     threading.Thread(target=_read_lines, args=(process.stdout, lines), name="worker-output",
@@ -164,9 +110,7 @@ class Replies:
 
 def _start(command: list[str], env: Mapping[str, str] | None) -> subprocess.Popen[bytes]:
     try:
-        return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, env=dict(env or os.environ),
-                                creationflags=_NO_WINDOW)
+        return start_worker(command, env)
     except OSError as problem:
         reason = problem.strerror or str(problem)
         raise worker_failure(messages.worker_could_not_start(reason)) from None
@@ -220,14 +164,8 @@ def _wait_for_final(lines: queue.Queue[bytes | None], deadline: float,
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.kill()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
+    if not stop_worker(process):
         log.warning("A worker process (%d) did not end after it was killed", process.pid)
-    if process.stdout is not None:
-        process.stdout.close()
 
 
 def worker_failure(what: str) -> CompanionError:

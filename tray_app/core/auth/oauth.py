@@ -21,18 +21,19 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from tray_app.core import messages
 from tray_app.core.auth.base import OpenBrowser, Say
-from tray_app.core.auth.loopback import LoopbackReceiver
-from tray_app.core.client import FormAnswer, IntranetClient
 from tray_app.core.config import Config
 from tray_app.core.errors import CompanionError, ConfigError, ErrorKind, SignInNeeded
 from tray_app.core.logs import register_secret
 from tray_app.core.secrets import SecretStore
 from tray_app.core.urls import allowed_origin
+
+if TYPE_CHECKING:
+    from tray_app.core.client import FormAnswer, IntranetClient
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +150,8 @@ class OAuthSignIn:
     ) -> tuple[dict[str, str] | None, str]:
         """The answer brought back to the loopback receiver (None: timeout or cancelled),
         and the redirect URI it came to."""
+        from tray_app.core.auth.loopback import LoopbackReceiver  # http.server: sign-in only
+
         port = self._config.get("oauth_redirect_port")
         with LoopbackReceiver(state, port=port, path=CALLBACK_PATH) as receiver:
             redirect_uri = receiver.redirect_uri()
@@ -252,6 +255,8 @@ class OAuthSignIn:
     # --- the token endpoint --------------------------------------------------------------
 
     def _client(self, url: str) -> IntranetClient:
+        from tray_app.core.client import IntranetClient  # HTTP: not to read a stored token
+
         parts = urlsplit(url)
         return IntranetClient(
             f"{parts.scheme}://{parts.netloc}",
