@@ -14,9 +14,8 @@ import textwrap
 from collections.abc import Callable, Sequence
 
 from tray_app import __version__
-from tray_app.arguments import AUTOSTART_FLAG, INTRANET_URL_FLAG, VERBOSE_FLAGS
+from tray_app.arguments import AUTOSTART_FLAG, INTRANET_URL_FLAG, VERBOSE_FLAGS, WORKER_COMMAND
 from tray_app.core import messages
-from tray_app.core.prestart import WORKER_COMMAND
 
 DEMO_SERVER_COMMAND = "demo-server"
 RECONNECT_COMMAND = "reconnect"

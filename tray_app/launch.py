@@ -11,8 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from tray_app.arguments import AUTOSTART_FLAG, INTRANET_URL_FLAG, VERBOSE_FLAGS
-from tray_app.core.prestart import WORKER_COMMAND
+from tray_app.arguments import AUTOSTART_FLAG, INTRANET_URL_FLAG, VERBOSE_FLAGS, WORKER_COMMAND
 
 
 def launch(argv: Sequence[str] | None = None) -> int:

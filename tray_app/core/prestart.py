@@ -15,7 +15,8 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 
-WORKER_COMMAND = "worker"
+from tray_app.arguments import WORKER_COMMAND
+
 NO_WINDOW = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # Windows: no console flashes up
 _STOP_SECONDS = 5
 

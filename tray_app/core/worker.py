@@ -11,17 +11,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
 from tray_app.core import messages
 from tray_app.core.auth import Account
+from tray_app.core.check import Checker
 from tray_app.core.config import Config, load_or_problem
 from tray_app.core.errors import CompanionError, ErrorKind
 from tray_app.core.logs import setup_logging
 from tray_app.core.report import report_to_message
 from tray_app.core.speech import speak_as_configured
 from tray_app.core.state import StateStore
-from tray_app.core.token_ahead import read_ahead
 from tray_app.core.worker_protocol import (
     ANSWERS,
     MAX_LINE_BYTES,
@@ -30,10 +30,6 @@ from tray_app.core.worker_protocol import (
     decode,
     encode,
 )
-
-if TYPE_CHECKING:
-    from tray_app.core.check import Checker
-    from tray_app.core.tokens import TokenProvider
 
 log = logging.getLogger(__name__)
 
@@ -69,18 +65,8 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> int:
 
 
 def _check(config: Config, _request: dict[str, Any], emit: Emit) -> None:
-    provider = read_ahead(config)  # the keyring is read while the HTTP stack loads
-    report = _checker(config, provider).run()
+    report = Checker(config, StateStore()).run()
     emit({"type": "report", "report": report_to_message(report)})
-
-
-def _checker(config: Config, provider: TokenProvider | None = None) -> Checker:
-    """Imported once the request is read: the HTTP stack loads after the read ahead."""
-    from tray_app.core.check import Checker
-
-    if provider is None:
-        return Checker(config, StateStore())
-    return Checker(config, StateStore(), provider_factory=lambda _url: provider)
 
 
 def _acknowledge(config: Config, request: dict[str, Any], emit: Emit) -> None:
@@ -88,7 +74,7 @@ def _acknowledge(config: Config, request: dict[str, Any], emit: Emit) -> None:
     identities = [tuple(item) for item in items if isinstance(item, list) and len(item) == 3
                   and all(isinstance(part, str) for part in item)] \
         if isinstance(items, list) else []
-    _checker(config).acknowledge(identities)  # type: ignore[arg-type]
+    Checker(config, StateStore()).acknowledge(identities)  # type: ignore[arg-type]
     emit({"type": "result", "sentence": None, "error": None})
 
 
@@ -112,7 +98,7 @@ def _reconnect(config: Config, request: dict[str, Any], emit: Emit, *,
     """Native reconnect, or the reconnect page, for one integration (worker_protocol.py)."""
     from tray_app.core.native.reconnect import Prompts, reconnect
 
-    report = _checker(config).run()
+    report = Checker(config, StateStore()).run()
     if report.error is not None:
         emit({"type": "result", "sentence": None, "error": report.error.to_message()})
         return
