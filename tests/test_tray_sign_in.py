@@ -185,11 +185,11 @@ def test_without_a_browser_the_window_shows_the_address_to_copy(
         qtbot, demo: DemoIntranet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tried: list[str] = []
 
-    def no_browser(url: str) -> bool:
+    def no_browser(url: str, on_failed: object = None) -> bool:
         tried.append(url)
         return False
 
-    monkeypatch.setattr("tray_app.ui.controller.open_in_browser", no_browser)
+    monkeypatch.setattr("tray_app.ui.browser.open_in_browser", no_browser)
     keyring_file = tmp_path / "keyring.json"
     controller = make_controller(demo, keyring_file)
     told: list[str] = []

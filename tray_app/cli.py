@@ -8,13 +8,19 @@ which gives it `-v/--verbose` too, so a new one needs nothing else for that.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
 
 from tray_app import __version__
-from tray_app.arguments import AUTOSTART_FLAG, INTRANET_URL_FLAG, VERBOSE_FLAGS, WORKER_COMMAND
+from tray_app.arguments import (
+    AUTOSTART_FLAG,
+    INTRANET_URL_FLAG,
+    VERBOSE_FLAGS,
+    WORKER_COMMAND,
+    TrayOptions,
+    chosen_language,
+)
 from tray_app.core import messages
 
 DEMO_SERVER_COMMAND = "demo-server"
@@ -185,7 +191,7 @@ def _choose_language(args_list: list[str]) -> None:
     if "--json" in args_list:
         i18n.use_machine_english()
     else:
-        i18n.use_language(os.environ.get("COMPANION_LANGUAGE", "").strip() or None)
+        i18n.use_language(chosen_language())
 
 
 def _demo_server_args(args_list: list[str]) -> list[str] | None:
@@ -228,7 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from tray_app.gui_entry import run_gui
 
-        return run_gui(args)
+        return run_gui(TrayOptions(args.intranet_url, autostart=args.autostart,
+                                   demo=args.demo))
     if args.command == RECONNECT_COMMAND:
         from tray_app.reconnect_command import run as handler
     else:

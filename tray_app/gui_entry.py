@@ -8,23 +8,26 @@ the first check's worker included (startup.py), and only then Qt.
 
 from __future__ import annotations
 
-import argparse
 import os
 import socket
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from tray_app.arguments import TrayOptions
 from tray_app.core import messages
 from tray_app.core.instance import claim_instance
-from tray_app.demo_process import DemoProcess, DemoUnavailable
 from tray_app.startup import Prepared, QuitSignals, keep_tls_out, prepare
+
+if TYPE_CHECKING:
+    from tray_app.demo_process import DemoProcess
 
 EXIT_NO_DISPLAY = 6  # README: no graphical session to show the tray in
 EXIT_DEMO_UNAVAILABLE = 3
 
 
-def run_gui(args: argparse.Namespace) -> int:
+def run_gui(args: TrayOptions) -> int:
     problem = display_problem(os.environ)
     if problem is not None:
         print(problem, file=sys.stderr)
@@ -32,8 +35,15 @@ def run_gui(args: argparse.Namespace) -> int:
     keep_tls_out()
     quit_signals = QuitSignals.catch()
     demo: DemoProcess | None = None
+    if args.demo:
+        from tray_app import demo_process
+
+        try:
+            demo = demo_process.DemoProcess.start()  # its sandbox before the claim
+        except demo_process.DemoUnavailable as unavailable:
+            print(unavailable, file=sys.stderr)
+            return EXIT_DEMO_UNAVAILABLE
     try:
-        demo = DemoProcess.start() if args.demo else None  # its sandbox before the claim
         instance = claim_instance()  # before any check, state or log write
         prepared = prepare(args, quit_signals, instance, demo) if instance.first else None
         if prepared is not None and demo is None:
@@ -41,15 +51,12 @@ def run_gui(args: argparse.Namespace) -> int:
 
             settle_source_default(prepared.config)
         return _run_qt(args, prepared, demo)
-    except DemoUnavailable as problem:
-        print(problem, file=sys.stderr)
-        return EXIT_DEMO_UNAVAILABLE
     finally:
         if demo is not None:
             demo.stop()  # also when Qt could not start; stopping twice is harmless
 
 
-def _run_qt(args: argparse.Namespace, prepared: Prepared | None,
+def _run_qt(args: TrayOptions, prepared: Prepared | None,
             demo: DemoProcess | None) -> int:
     try:
         from tray_app.ui import app

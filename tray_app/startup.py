@@ -4,7 +4,6 @@ intranet, not for our own start-up. No Qt and no HTTP here."""
 
 from __future__ import annotations
 
-import argparse
 import signal
 import socket
 import sys
@@ -13,6 +12,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from tray_app.arguments import TrayOptions
 from tray_app.core import busy, messages
 from tray_app.core.config import Config, load_or_problem
 from tray_app.core.instance import InstanceClaim
@@ -23,10 +23,10 @@ from tray_app.core.speech import speak_as_configured
 from tray_app.core.state import StateStore
 from tray_app.core.timeutil import utc_now
 from tray_app.core.worker_client import WorkerJobs
-from tray_app.demo_process import DemoProcess
 
 if TYPE_CHECKING:
     from tray_app.core.session import Session
+    from tray_app.demo_process import DemoProcess
 
 
 class _RefuseTLS:  # a meta path finder (importlib.abc's base class costs 3 ms to import)
@@ -75,7 +75,7 @@ class Prepared:
     first_check: Future[dict[str, Any]] | None = field(default=None)
 
 
-def prepare(args: argparse.Namespace, quit_signals: QuitSignals,
+def prepare(args: TrayOptions, quit_signals: QuitSignals,
             instance: InstanceClaim, demo: DemoProcess | None = None) -> Prepared:
     """`demo` (--demo) is started by gui_entry before the instance claim: its sandbox
     holds every folder the session writes, the instance lock included."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
 from types import TracebackType
@@ -12,6 +11,7 @@ from PySide6.QtCore import QSocketNotifier
 from PySide6.QtWidgets import QApplication
 
 from tray_app import APP_NAME
+from tray_app.arguments import TrayOptions
 from tray_app.core import messages
 from tray_app.core.config import Config
 from tray_app.core.errors import CompanionError
@@ -67,7 +67,7 @@ def show_first_instance() -> int:
     return 0
 
 
-def run(args: argparse.Namespace, prepared: Prepared) -> int:
+def run(args: TrayOptions, prepared: Prepared) -> int:
     """The tray, once this process holds the instance claim (core/instance.py)."""
     sys.excepthook = _log_uncaught
     app = QApplication(sys.argv[:1])

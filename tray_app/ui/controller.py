@@ -25,13 +25,13 @@ from tray_app.core.session import Session, Update
 from tray_app.core.urls import allowed_origin, same_origin
 from tray_app.core.worker_client import WorkerCancelled, WorkerJobs, worker_failure
 from tray_app.ui.background import BackgroundTask
-from tray_app.ui.browser import AddressWindow, open_in_browser
 from tray_app.ui.popup import NoticePopup
 from tray_app.ui.quiet import QuietGate
 
 # Windows and the tray icon are imported when first built: the login popup needs none.
 if TYPE_CHECKING:
     from tray_app.core.autostart import Autostart
+    from tray_app.ui.browser import AddressWindow
     from tray_app.ui.native_reconnect import NativeReconnect
     from tray_app.ui.notifications import Notifications
     from tray_app.ui.scheduler import CheckScheduler
@@ -169,7 +169,7 @@ class Controller(QObject):
               first_check: Future[dict[str, Any]] | None = None) -> None:
         """The first check runs in a worker while the tray is being set up (or was started
         before Qt was loaded: `first_check`, the worker's final message)."""
-        log_start(self.config, "tray")
+        self.after_first_show(lambda: log_start(self.config, "tray"))
         self.quiet.ask_early()  # is the person busy? asked while the check runs
         if first_check is not None:
             self._checking = True
@@ -456,7 +456,7 @@ class Controller(QObject):
         if not same_origin(url, intranet):
             log.warning("Refused to open a link outside the intranet: %.200r", url)
             return False
-        if not open_in_browser(url, on_failed=lambda: self._show_address(url)):
+        if not _open_in_browser(url, on_failed=lambda: self._show_address(url)):
             self._show_address(url)
         return True  # in a browser, or its address shown to copy into one
 
@@ -464,6 +464,8 @@ class Controller(QObject):
         """No browser opened `url`: a window shows its address, with Copy."""
         log.warning("No web browser opened the page; showing its address to copy")
         if self._address_window is None:
+            from tray_app.ui.browser import AddressWindow
+
             self._address_window = AddressWindow()
         self._address_window.show_address(url)
 
@@ -475,7 +477,7 @@ class Controller(QObject):
         except CompanionError as problem:
             log.warning("Refused to open the support page: %s", problem.message)
             return
-        if not open_in_browser(url, on_failed=lambda: self._show_address(url)):
+        if not _open_in_browser(url, on_failed=lambda: self._show_address(url)):
             self._show_address(url)
 
     # --- signing in ----------------------------------------------------------------------
@@ -569,7 +571,7 @@ class Controller(QObject):
             else:
                 self._tell(problem.message, warning=True)
             return
-        opened = open_in_browser(url)
+        opened = _open_in_browser(url)
         if window is not None:
             if not opened:
                 log.warning("Could not open a web browser for the sign-in page")
@@ -682,6 +684,12 @@ class Controller(QObject):
                 (self.autostart.enable if enabled else self.autostart.disable)()
         except CompanionError as problem:
             QMessageBox.warning(None, messages.app_name(), problem.message)
+
+
+def _open_in_browser(url: str, on_failed: Callable[[], None] | None = None) -> bool:
+    from tray_app.ui.browser import open_in_browser  # subprocess, shlex: not at start
+
+    return open_in_browser(url, on_failed)
 
 
 def _waiting(glance: summary.Glance) -> dict[str, str]:
