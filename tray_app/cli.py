@@ -17,7 +17,6 @@ from tray_app.arguments import (
     AUTOSTART_FLAG,
     INTRANET_URL_FLAG,
     VERBOSE_FLAGS,
-    WORKER_COMMAND,
     TrayOptions,
     chosen_language,
 )
@@ -221,10 +220,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo_args = _demo_server_args(args_list)
     if demo_args is not None:
         return _run_demo_server(demo_args, any(arg in VERBOSE_FLAGS for arg in args_list))
-    if args_list == [WORKER_COMMAND]:  # the tray's own worker process, not for people
-        from tray_app.core.worker import serve
-
-        return serve(sys.stdin.buffer, sys.stdout.buffer)
     _choose_language(args_list)
     args = build_parser().parse_args(args_list)
     if args.verbose:

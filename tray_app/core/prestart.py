@@ -1,8 +1,9 @@
 """The first check's worker, started as the tray's very first act (tray_app/launch.py),
 so its interpreter and imports run while the tray loads Qt and its own modules.
 
-Only the standard library's os, sys, subprocess, atexit and contextlib are imported here: whatever
-this module loads delays the worker's start. The first `WorkerJobs.check(first=True)`
+Besides the option names (tray_app/arguments.py), only the standard library's os, sys,
+subprocess, atexit and contextlib are imported here: whatever this module loads delays
+the worker's start. The first `WorkerJobs.check(first=True)`
 adopts the process (worker_client.py); unused, it reads no request and exits quietly.
 """
 
